@@ -1,0 +1,8 @@
+"""cpsu-kg: a sourced, validated knowledge graph of the leadership of the CPSU, 1917-1991."""
+
+from kg.export import export
+from kg.load import load
+from kg.validate import validate
+
+__all__ = ["export", "load", "validate"]
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""Command line: parse arguments, call the stage functions, print results (stdout) and messages (stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.errors import InputError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    result = build(args.data, args.out)
+    if not result.report.conforms:
+        sys.stderr.write(result.report.text())
+        sys.stderr.write(f"build failed: the data violates the shapes; {args.out}/ was left as it was.\n")
+        print(result.summary())
+        return EXIT_VIOLATIONS
+    print(result.summary())
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kg.load import ONTOLOGY_FILES, data_files, parse_files
+    from kg.validate import validate
+
+    files = [Path(name) for name in args.files] or data_files(Path(args.data))
+    if not files:
+        raise InputError(f"{args.data}: no Turtle files (*.ttl) to validate")
+    report = validate(parse_files([*ONTOLOGY_FILES, *files]))
+    sys.stdout.write(report.text())
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of `cpsu-kg`."""
+    top = argparse.ArgumentParser(
+        prog="cpsu-kg",
+        description="A sourced, validated knowledge graph of the leadership of the CPSU, 1917-1991.",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="validate the data and write dist/ (Turtle, N-Triples, JSON-LD)")
+    build.add_argument("--out", default="dist", help="output folder (default: dist)")
+    build.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
+    build.set_defaults(run=_build)
+
+    validate = commands.add_parser("validate", help="validate Turtle files against the SHACL shapes")
+    validate.add_argument("files", nargs="*", metavar="FILE", help="Turtle files (default: data/*.ttl)")
+    validate.add_argument("--data", default=None, help="folder of data/*.ttl used when no FILE is given")
+    validate.set_defaults(run=_validate)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 violations, 2 bad input or usage)."""
+    args = parser().parse_args(argv)
+    if getattr(args, "data", "") is None:
+        from kg.load import DATA_DIR
+
+        args.data = DATA_DIR
+    try:
+        return args.run(args)
+    except InputError as error:
+        sys.stderr.write(f"cpsu-kg: error: {error}\n")
+        return EXIT_USAGE

@@ -1,0 +1,104 @@
+"""Validate stage: check a graph against the SHACL shapes and report each violation readably."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.term import Node
+
+from kg.load import bind_prefixes, load_shapes
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL validation result: which node broke which rule on which path, and why."""
+
+    severity: str
+    node: str
+    path: str
+    rule: str
+    message: str
+    value: str
+
+    def describe(self) -> str:
+        """Render the result as one line a historian can read."""
+        value = f" (value: {self.value})" if self.value else ""
+        return (
+            f"{self.severity}: {self.node} — path {self.path} — rule {self.rule}: "
+            f"{self.message}{value}"
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a graph: the results, sorted, and whether any is a violation."""
+
+    results: tuple[Violation, ...]
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Results of severity Violation (warnings and infos do not fail a build)."""
+        return tuple(result for result in self.results if result.severity == "Violation")
+
+    @property
+    def conforms(self) -> bool:
+        """True when no result is a violation."""
+        return not self.violations
+
+    def text(self) -> str:
+        """The report as plain text, one result per line, ending with a count."""
+        lines = [result.describe() for result in self.results]
+        warnings = len(self.results) - len(self.violations)
+        lines.append(f"{len(self.violations)} violation(s), {warnings} warning(s).")
+        return "\n".join(lines) + "\n"
+
+
+def _short(term: Node | None, namespaces: NamespaceManager) -> str:
+    if term is None:
+        return ""
+    return term.n3(namespaces)
+
+
+def _rule_of(report_graph: Graph, result: Node) -> Node | None:
+    """The named rule a result broke: its SPARQL constraint when it has a name, else its shape."""
+    constraint = report_graph.value(result, SH.sourceConstraint)
+    if isinstance(constraint, URIRef):
+        return constraint
+    return report_graph.value(result, SH.sourceShape)
+
+
+def _results(report_graph: Graph, namespaces: NamespaceManager) -> list[Violation]:
+    results = []
+    for result in report_graph.subjects(SH.resultSeverity, None):
+        severity = report_graph.value(result, SH.resultSeverity)
+        results.append(
+            Violation(
+                severity=severity.split("#")[-1] if severity else "Violation",
+                node=_short(report_graph.value(result, SH.focusNode), namespaces),
+                path=_short(report_graph.value(result, SH.resultPath), namespaces) or "(node)",
+                rule=_short(_rule_of(report_graph, result), namespaces),
+                message=str(report_graph.value(result, SH.resultMessage) or ""),
+                value=_short(report_graph.value(result, SH.value), namespaces),
+            )
+        )
+    return sorted(results, key=lambda r: (r.severity != "Violation", r.node, r.path, r.rule, r.message))
+
+
+def validate(graph: Graph, shapes: Graph | None = None) -> ValidationReport:
+    """Validate a graph that includes the ontology (as load() returns it) against the SHACL shapes."""
+    import pyshacl  # imported here: `cpsu-kg query` must not pay for it
+
+    shapes = load_shapes() if shapes is None else shapes
+    _, report_graph, _ = pyshacl.validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    namespaces = bind_prefixes(Graph()).namespace_manager
+    return ValidationReport(tuple(_results(report_graph, namespaces)))
