@@ -9,7 +9,8 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, XSD, BNode, Graph, Literal
+from rdflib.term import Node
 from rdflib.compare import to_canonical_graph
 
 from kg.load import CONTEXT_FILE, bind_prefixes
@@ -21,14 +22,14 @@ def canonical(graph: Graph) -> Graph:
 
 
 def to_ntriples(graph: Graph) -> str:
-    """Serialise a graph as sorted N-Triples with canonical blank-node labels."""
-    lines = canonical(graph).serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    """Serialise a graph as sorted N-Triples (byte-stable when the graph is canonical())."""
+    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
     return "".join(sorted(f"{line}\n" for line in lines if line.strip()))
 
 
 def to_turtle(graph: Graph) -> str:
-    """Serialise a graph as Turtle with the project's prefixes, in a stable order."""
-    return canonical(graph).serialize(format="turtle")
+    """Serialise a graph as Turtle with the project's prefixes (byte-stable when the graph is canonical())."""
+    return bind_prefixes(graph).serialize(format="turtle")
 
 
 def jsonld_context() -> dict:
@@ -36,12 +37,41 @@ def jsonld_context() -> dict:
     return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
 
 
+def _expanded_term(term: Node) -> dict[str, str]:
+    if isinstance(term, Literal):
+        value: dict[str, str] = {"@value": str(term)}
+        if term.language:
+            value["@language"] = term.language
+        elif term.datatype and term.datatype != XSD.string:
+            value["@type"] = str(term.datatype)
+        return value
+    return {"@id": term.n3() if isinstance(term, BNode) else str(term)}
+
+
+def expanded_jsonld(graph: Graph) -> list[dict]:
+    """The graph as expanded JSON-LD, nodes and values in sorted order (so output is deterministic)."""
+    nodes: dict[str, dict[str, list]] = {}
+    for subject, predicate, obj in graph:
+        node = nodes.setdefault(_expanded_term(subject)["@id"], {})
+        if predicate == RDF.type and not isinstance(obj, Literal):
+            node.setdefault("@type", []).append(_expanded_term(obj)["@id"])
+        else:
+            node.setdefault(str(predicate), []).append(_expanded_term(obj))
+    expanded = []
+    for node_id in sorted(nodes):
+        node: dict = {"@id": node_id}
+        for key in sorted(nodes[node_id]):
+            node[key] = sorted(nodes[node_id][key], key=lambda v: json.dumps(v, sort_keys=True))
+        expanded.append(node)
+    return expanded
+
+
 def to_jsonld(graph: Graph) -> str:
-    """Serialise a graph as JSON-LD compacted with the project context, via pyld from sorted N-Quads."""
+    """Serialise a graph as JSON-LD compacted by pyld with the project context (ontology/context.jsonld)."""
     from pyld import jsonld
 
-    expanded = jsonld.from_rdf(to_ntriples(graph), {"format": "application/n-quads"})
-    compacted = jsonld.compact(expanded, {"@context": jsonld_context()})
+    context = {"@context": jsonld_context()}
+    compacted = jsonld.compact(expanded_jsonld(graph), context, {"skipExpansion": True})
     return json.dumps(compacted, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -65,10 +95,11 @@ def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> N
 
 def export(graph: Graph, out_dir: Path | str = "dist", validation_text: str | None = None) -> list[Path]:
     """Write the graph to out_dir as Turtle, N-Triples and compacted JSON-LD (plus the validation report)."""
+    stable = canonical(graph)
     files: dict[str, Callable[[], str]] = {
-        "cpsu.ttl": lambda: to_turtle(graph),
-        "cpsu.nt": lambda: to_ntriples(graph),
-        "cpsu.jsonld": lambda: to_jsonld(graph),
+        "cpsu.ttl": lambda: to_turtle(stable),
+        "cpsu.nt": lambda: to_ntriples(stable),
+        "cpsu.jsonld": lambda: to_jsonld(stable),
     }
     if validation_text is not None:
         files["validation.txt"] = lambda: validation_text

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.load import bind_prefixes, load_shapes
@@ -88,17 +94,44 @@ def _results(report_graph: Graph, namespaces: NamespaceManager) -> list[Violatio
     return sorted(results, key=lambda r: (r.severity != "Violation", r.node, r.path, r.rule, r.message))
 
 
+@contextmanager
+def sparql_texts_parsed_once() -> Iterator[None]:
+    """Within the block, rdflib parses each distinct SPARQL text once and reuses the prepared query.
+
+    pyshacl sends the same SHACL-SPARQL text for every focus node and rdflib re-parses it each
+    time: measured on the register, parsing was 85 % of validation. Evaluation is unchanged.
+    """
+    original = SPARQLProcessor.query
+    prepared: dict[tuple, Query] = {}
+
+    def query(self: SPARQLProcessor, str_or_query: str | Query, initBindings: Any = None,  # noqa: N803
+              initNs: Any = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(str_or_query, str):
+            key = (str_or_query, tuple(sorted((initNs or {}).items())), base)
+            if key not in prepared:
+                prepared[key] = prepareQuery(str_or_query, initNs=initNs, base=base)
+            str_or_query = prepared[key]
+        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
+
+    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def validate(graph: Graph, shapes: Graph | None = None) -> ValidationReport:
     """Validate a graph that includes the ontology (as load() returns it) against the SHACL shapes."""
     import pyshacl  # imported here: `cpsu-kg query` must not pay for it
 
     shapes = load_shapes() if shapes is None else shapes
-    _, report_graph, _ = pyshacl.validate(
-        graph,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    with sparql_texts_parsed_once():
+        _, report_graph, _ = pyshacl.validate(
+            graph,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
     namespaces = bind_prefixes(Graph()).namespace_manager
     return ValidationReport(tuple(_results(report_graph, namespaces)))
