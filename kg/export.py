@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from rdflib import RDF, XSD, BNode, Graph, Literal
-from rdflib.term import Node
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from kg.load import CONTEXT_FILE, bind_prefixes
 

@@ -20,8 +20,17 @@ CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
 CPSU = Namespace("https://w3id.org/cpsu-kg/ontology#")
 ID = "https://w3id.org/cpsu-kg/id/"
 ID_KINDS = (
-    "person", "office", "tenure", "congress", "plenum", "event", "troika",
-    "organisation", "partyname", "place", "source",
+    "person",
+    "office",
+    "tenure",
+    "congress",
+    "plenum",
+    "event",
+    "troika",
+    "organisation",
+    "partyname",
+    "place",
+    "source",
 )
 PREFIXES = {
     "cpsu": str(CPSU),

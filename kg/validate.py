@@ -33,10 +33,7 @@ class Violation:
     def describe(self) -> str:
         """Render the result as one line a historian can read."""
         value = f" (value: {self.value})" if self.value else ""
-        return (
-            f"{self.severity}: {self.node} — path {self.path} — rule {self.rule}: "
-            f"{self.message}{value}"
-        )
+        return f"{self.severity}: {self.node} — path {self.path} — rule {self.rule}: {self.message}{value}"
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,14 @@ def sparql_texts_parsed_once() -> Iterator[None]:
     original = SPARQLProcessor.query
     prepared: dict[tuple, Query] = {}
 
-    def query(self: SPARQLProcessor, str_or_query: str | Query, initBindings: Any = None,  # noqa: N803
-              initNs: Any = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+    def query(
+        self: SPARQLProcessor,
+        str_or_query: str | Query,
+        initBindings: Any = None,  # noqa: N803
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:  # noqa: N803
         if isinstance(str_or_query, str):
             key = (str_or_query, tuple(sorted((initNs or {}).items())), base)
             if key not in prepared:

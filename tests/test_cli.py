@@ -1,0 +1,77 @@
+"""The command line: exit codes 0/1/2, results on stdout, messages on stderr naming the file and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from kg.cli import main
+from kg.load import PROJECT_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+def test_malformed_turtle_names_the_file_and_line_and_exits_2(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n\nex:d ex:e "unterminated .\nex:f ex:g ex:h .\n')
+    finished = run_cli("validate", str(bad))
+    assert finished.returncode == 2
+    assert finished.stdout == ""
+    assert finished.stderr == f"cpsu-kg: error: {bad}:4: Turtle syntax error: newline found in string literal\n"
+
+
+def test_a_data_folder_with_malformed_turtle_fails_the_build_with_exit_2(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "persons.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
+    finished = run_cli("build", "--data", str(data), "--out", str(tmp_path / "dist"))
+    assert finished.returncode == 2
+    assert finished.stderr.startswith(f"cpsu-kg: error: {data / 'persons.ttl'}:2: Turtle syntax error: ")
+    assert not (tmp_path / "dist").exists()
+
+
+def test_an_unknown_option_is_a_usage_error_with_exit_2():
+    finished = run_cli("build", "--outdir", "x")
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("usage: cpsu-kg")
+    assert "unrecognized arguments: --outdir x" in finished.stderr
+
+
+def test_an_unknown_command_is_a_usage_error_with_exit_2():
+    finished = run_cli("frobnicate")
+    assert finished.returncode == 2
+    assert "invalid choice: 'frobnicate'" in finished.stderr
+
+
+def test_validate_reports_violations_on_stdout_and_exits_1(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text((FIXTURES / "base.ttl").read_text().replace('cpsu:startDate "1930-01-01"^^xsd:date', 'cpsu:startDate "1929-06-01"^^xsd:date'))
+    finished = run_cli("validate", str(broken))
+    assert finished.returncode == 1
+    assert finished.stdout.splitlines() == [
+        "Violation: tenure:leader-1 — path cpsu:office — rule shape:NoOverlappingTenures: This tenure overlaps "
+        "https://w3id.org/cpsu-kg/id/tenure/leader-2, another non-acting tenure of the same office: one office cannot "
+        "have two elected holders on the same day. (value: tenure:leader-2)",
+        "Violation: tenure:leader-1 — path cpsu:replacedBy — rule shape:SuccessorStartsAfterEnd: Its successor "
+        "https://w3id.org/cpsu-kg/id/tenure/leader-2 starts before this tenure ends: a successor takes office on or "
+        "after the day the predecessor leaves. (value: tenure:leader-2)",
+        "Violation: tenure:leader-2 — path cpsu:office — rule shape:NoOverlappingTenures: This tenure overlaps "
+        "https://w3id.org/cpsu-kg/id/tenure/leader-1, another non-acting tenure of the same office: one office cannot "
+        "have two elected holders on the same day. (value: tenure:leader-1)",
+        "3 violation(s), 0 warning(s).",
+    ]
+
+
+def test_validate_without_files_checks_the_register_and_exits_0(capsys):
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out == "0 violation(s), 0 warning(s).\n"
+
+
+def test_a_missing_file_is_reported_with_exit_2(capsys):
+    assert main(["validate", "no/such/file.ttl"]) == 2
+    assert capsys.readouterr().err.startswith("cpsu-kg: error: no/such/file.ttl: cannot read: ")

@@ -1,0 +1,129 @@
+"""`cpsu-kg build` writes dumps that independent parsers read back as the same graph, byte-stable and atomically."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from pyld import jsonld
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.build import build
+from kg.export import canonical
+from kg.load import DATA_DIR, PROJECT_ROOT
+
+OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "validation.txt")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build") / "dist"
+    result = build(DATA_DIR, out)
+    assert result.report.conforms
+    return result, out
+
+
+def ground_triples(graph: Graph) -> set[str]:
+    """The graph's triples without blank nodes, as N-Triples lines (comparable across parsers)."""
+    return {line for line in graph.serialize(format="nt").splitlines() if line and "_:" not in line}
+
+
+def test_build_writes_every_output_and_a_clean_report(built):
+    _, out = built
+    assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUTS)
+    assert (out / "validation.txt").read_text() == "0 violation(s), 0 warning(s).\n"
+
+
+def test_turtle_parses_back_to_the_built_graph(built):
+    result, out = built
+    assert isomorphic(Graph().parse(out / "cpsu.ttl", format="turtle"), canonical(result.graph))
+
+
+def test_turtle_and_ntriples_read_by_oxigraph_give_the_same_triples(built):
+    result, out = built
+    for name, rdf_format in (("cpsu.ttl", pyoxigraph.RdfFormat.TURTLE), ("cpsu.nt", pyoxigraph.RdfFormat.N_TRIPLES)):
+        quads = list(pyoxigraph.parse(path=str(out / name), format=rdf_format))
+        assert len(quads) == len(result.graph), name
+        oxigraph_lines = {f"{quad.subject} {quad.predicate} {quad.object} ." for quad in quads if "_:" not in str(quad)}
+        assert oxigraph_lines == ground_triples(result.graph), name
+
+
+def test_jsonld_is_compacted_with_readable_keys(built):
+    _, out = built
+    document = json.loads((out / "cpsu.jsonld").read_text())
+    stalin = next(node for node in document["@graph"] if node["id"] == "tenure/general-secretary-1")
+    assert stalin["holder"] == "person/joseph-stalin"
+    assert stalin["office"] == "office/general-secretary"
+    assert (stalin["startDate"], stalin["endDate"]) == ("1922-04-03", "1952-10-16")
+    assert stalin["label"] == {"en": "Joseph Stalin, General Secretary (1922–1952)",
+                               "ru": "Иосиф Сталин, Генеральный секретарь (1922–1952)"}
+
+
+def test_jsonld_parses_back_with_rdflib_and_with_pyld(built):
+    result, out = built
+    text = (out / "cpsu.jsonld").read_text()
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), canonical(result.graph))
+    expanded = jsonld.expand(json.loads(text))
+    assert len(expanded) == len(json.loads(text)["@graph"])
+    nquads = jsonld.to_rdf(expanded, {"format": "application/n-quads"})
+    assert isomorphic(Graph().parse(data=nquads, format="nquads"), canonical(result.graph))
+
+
+def test_two_builds_in_different_processes_are_byte_identical(tmp_path):
+    for run, seed in (("a", "1"), ("b", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "kg", "build", "--out", str(tmp_path / run)], check=True, env=env,
+                       cwd=PROJECT_ROOT, capture_output=True)
+    for name in OUTPUTS:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def copy_of_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    return data
+
+
+def previous_build(tmp_path: Path) -> Path:
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "cpsu.ttl").write_text("previous build\n")
+    return out
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+def test_a_build_with_violations_exits_1_and_leaves_the_previous_outputs(tmp_path):
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace('"1878-12-18"^^xsd:date', '"1878-12-18"'))
+    out = previous_build(tmp_path)
+    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    assert finished.returncode == 1
+    assert "Violation: person:joseph-stalin — path cpsu:birthDate — rule shape:PersonBirthDate" in finished.stderr
+    assert f"build failed: the data violates the shapes; {out}/ was left as it was." in finished.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["cpsu.ttl"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, monkeypatch):
+    out = previous_build(tmp_path)
+
+    def broken_serialiser(graph):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importlib.import_module("kg.export"), "to_jsonld", broken_serialiser)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build(DATA_DIR, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"
