@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import RDF, Graph
 
-from kg.load import CPSU
+from kg.load import CPSU, DATA_DIR
 
 PREFIXES = """
 PREFIX cpsu: <https://w3id.org/cpsu-kg/ontology#>
@@ -167,9 +167,7 @@ def test_every_entry_in_data_cites_a_source_that_is_described(register):
 
 
 def test_seed_sentences_quoted_as_evidence_are_verbatim_from_the_seed(register):
-    from pathlib import Path
-
-    seed = " ".join(Path(__file__).resolve().parents[2].joinpath("shared/seed/000_912776a65a635fde.txt").read_text().split())
+    seed = " ".join((DATA_DIR / "seed-article.txt").read_text().split())
     evidence = {str(o) for o in register.objects(None, register.namespace_manager.expand_curie("cpsu:evidence"))}
     assert len(evidence) >= 20
     assert [sentence for sentence in evidence if " ".join(sentence.split()) not in seed] == []
