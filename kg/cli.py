@@ -16,12 +16,17 @@ def _build(args: argparse.Namespace) -> int:
     from kg.build import build
 
     result = build(args.data, args.out)
+    print(result.summary())
     if not result.report.conforms:
         sys.stderr.write(result.report.text())
         sys.stderr.write(f"build failed: the data violates the shapes; {args.out}/ was left as it was.\n")
-        print(result.summary())
         return EXIT_VIOLATIONS
-    print(result.summary())
+    if result.failed_checks:
+        sys.stderr.write("".join(failure.describe() for failure in result.failed_checks))
+        sys.stderr.write(
+            f"build failed: {len(result.failed_checks)} check(s) found rows; {args.out}/ was left as it was.\n"
+        )
+        return EXIT_VIOLATIONS
     return EXIT_OK
 
 
@@ -35,6 +40,36 @@ def _validate(args: argparse.Namespace) -> int:
     report = validate(parse_files([*ONTOLOGY_FILES, *files]))
     sys.stdout.write(report.text())
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def _queries(args: argparse.Namespace) -> int:
+    from kg.query import list_queries
+
+    for query in list_queries():
+        parameters = " ".join(f"-p {p.name}=<{p.kind.replace('_', ':')}>" for p in query.parameters)
+        print(f"{query.name}{' ' + parameters if parameters else ''}\n    {query.summary}")
+    return EXIT_OK
+
+
+def _parameter_values(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator or not name:
+            raise InputError(f"parameter {pair!r} is not of the form name=value")
+        values[name] = value
+    return values
+
+
+def _query(args: argparse.Namespace) -> int:
+    from kg.query import bind_parameters, get_query, register_graph, render, run
+
+    query = get_query(args.name)
+    values = _parameter_values(args.param)
+    bind_parameters(query, values)  # report a bad parameter before loading anything
+    rows = run(query, register_graph(), values)
+    sys.stdout.write(render(rows, args.format))
+    return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,6 +89,27 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="*", metavar="FILE", help="Turtle files (default: data/*.ttl)")
     validate.add_argument("--data", default=None, help="folder of data/*.ttl used when no FILE is given")
     validate.set_defaults(run=_validate)
+
+    queries = commands.add_parser("queries", help="list the stored queries with their summaries and parameters")
+    queries.set_defaults(run=_queries)
+
+    query = commands.add_parser("query", help="run a stored query (see `cpsu-kg queries`)")
+    query.add_argument("name", help="the query's name, e.g. who-led-on")
+    query.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter, e.g. -p date=1953-06-01 (repeatable)",
+    )
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "tsv", "json"),
+        default="table",
+        help="table (default), or a SPARQL 1.1 results format: csv, tsv, json",
+    )
+    query.set_defaults(run=_query)
     return top
 
 

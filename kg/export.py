@@ -9,11 +9,14 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from rdflib import RDF, XSD, BNode, Graph, Literal
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.load import CONTEXT_FILE, bind_prefixes
+
+ASSERTED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/asserted")
+INFERRED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/inferred")
 
 
 def canonical(graph: Graph) -> Graph:
@@ -93,14 +96,34 @@ def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> N
         raise
 
 
-def export(graph: Graph, out_dir: Path | str = "dist", validation_text: str | None = None) -> list[Path]:
-    """Write the graph to out_dir as Turtle, N-Triples and compacted JSON-LD (plus the validation report)."""
+def to_trig(asserted: Graph, inferred: Graph) -> str:
+    """Serialise the asserted and the inferred graph as two named graphs of one TriG document."""
+    dataset = Dataset()
+    for prefix, namespace in bind_prefixes(Graph()).namespaces():
+        dataset.bind(prefix, namespace)
+    named_asserted = dataset.graph(ASSERTED_GRAPH)
+    named_asserted += asserted
+    named_inferred = dataset.graph(INFERRED_GRAPH)
+    named_inferred += inferred
+    return dataset.serialize(format="trig")
+
+
+def export(
+    graph: Graph,
+    out_dir: Path | str = "dist",
+    validation_text: str | None = None,
+    inferred: Graph | None = None,
+) -> list[Path]:
+    """Write dist/: Turtle, N-Triples, JSON-LD; with inferred triples also cpsu-inferred.ttl and cpsu.trig."""
     stable = canonical(graph)
     files: dict[str, Callable[[], str]] = {
         "cpsu.ttl": lambda: to_turtle(stable),
         "cpsu.nt": lambda: to_ntriples(stable),
         "cpsu.jsonld": lambda: to_jsonld(stable),
     }
+    if inferred is not None:
+        files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred)
+        files["cpsu.trig"] = lambda: to_trig(stable, inferred)
     if validation_text is not None:
         files["validation.txt"] = lambda: validation_text
     write_atomically(Path(out_dir), files)

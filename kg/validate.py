@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Namespace, URIRef
@@ -15,6 +16,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.load import bind_prefixes, load_shapes
+from kg.query import CHECKS_DIR, Rows, list_queries, run, to_table
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -138,3 +140,26 @@ def validate(graph: Graph, shapes: Graph | None = None) -> ValidationReport:
         )
     namespaces = bind_prefixes(Graph()).namespace_manager
     return ValidationReport(tuple(_results(report_graph, namespaces)))
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """A data-quality check (queries/checks/*-violation.rq) that returned rows."""
+
+    name: str
+    summary: str
+    rows: Rows
+
+    def describe(self) -> str:
+        """The check's name and summary, then its rows as a table."""
+        return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
+
+
+def run_checks(graph: Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
+    """Run every *-violation.rq check on the graph; return those that found rows."""
+    failures = []
+    for check in list_queries(directory):
+        rows = run(check, graph)
+        if rows.rows:
+            failures.append(CheckFailure(check.name, check.summary, rows))
+    return failures

@@ -13,14 +13,14 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from pyld import jsonld
-from rdflib import Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kg.build import build
 from kg.export import canonical
 from kg.load import DATA_DIR, PROJECT_ROOT
 
-OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "validation.txt")
+OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "validation.txt")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,21 @@ def test_turtle_and_ntriples_read_by_oxigraph_give_the_same_triples(built):
         assert len(quads) == len(result.graph), name
         oxigraph_lines = {f"{quad.subject} {quad.predicate} {quad.object} ." for quad in quads if "_:" not in str(quad)}
         assert oxigraph_lines == ground_triples(result.graph), name
+
+
+def test_inferred_triples_are_exported_apart_and_beside_the_asserted_ones_in_trig(built):
+    result, out = built
+    inferred = Graph().parse(out / "cpsu-inferred.ttl", format="turtle")
+    assert len(inferred) == len(result.inferred) > 1000
+    assert not set(inferred) & set(result.graph)
+    dataset = Dataset().parse(out / "cpsu.trig", format="trig")
+    asserted_part = dataset.graph(URIRef("https://w3id.org/cpsu-kg/graph/asserted"))
+    inferred_part = dataset.graph(URIRef("https://w3id.org/cpsu-kg/graph/inferred"))
+    assert isomorphic(asserted_part, canonical(result.graph))
+    assert set(inferred_part) == set(result.inferred)
+    store = pyoxigraph.Store()
+    store.load(path=str(out / "cpsu.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    assert len(store) == len(result.graph) + len(result.inferred)
 
 
 def test_jsonld_is_compacted_with_readable_keys(built):
@@ -113,6 +128,25 @@ def test_a_build_with_violations_exits_1_and_leaves_the_previous_outputs(tmp_pat
     assert "Violation: person:joseph-stalin — path cpsu:birthDate — rule shape:PersonBirthDate" in finished.stderr
     assert f"build failed: the data violates the shapes; {out}/ was left as it was." in finished.stderr
     assert sorted(p.name for p in out.iterdir()) == ["cpsu.ttl"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;", "schema:sameAs wd:Q30487 ;"))
+    out = previous_build(tmp_path)
+    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    assert finished.returncode == 1
+    assert finished.stderr.splitlines()[:4] == [
+        "Check failed: duplicate-wikidata-link-violation — Two entities of the register linked to the same Wikidata item.",
+        "item                                   entity                                            other",
+        "-------------------------------------  ------------------------------------------------  "
+        "----------------------------------------------------",
+        "http://www.wikidata.org/entity/Q30487  https://w3id.org/cpsu-kg/id/person/joseph-stalin  "
+        "https://w3id.org/cpsu-kg/id/person/mikhail-gorbachev",
+    ]
+    assert f"build failed: 1 check(s) found rows; {out}/ was left as it was." in finished.stderr
     assert (out / "cpsu.ttl").read_text() == "previous build\n"
 
 

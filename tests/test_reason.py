@@ -1,0 +1,80 @@
+"""OWL RL reasoning: the inferences the queries rely on are there, owlrl's noise is not, and the fast input is exact."""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
+
+from kg.load import CPSU, ID, load_ontology
+from kg.reason import content_hash, inferred_triples, is_noise, owl_rl_closure, reason, reasoning_input
+
+PERSON, TENURE, OFFICE = f"{ID}person/", f"{ID}tenure/", f"{ID}office/"
+
+
+def test_inverse_property_holds_is_inferred_from_holder(inferred):
+    assert (URIRef(PERSON + "joseph-stalin"), CPSU.holds, URIRef(TENURE + "general-secretary-1")) in inferred
+    assert (URIRef(OFFICE + "general-secretary"), CPSU.officeTenure, URIRef(TENURE + "general-secretary-1")) in inferred
+
+
+def test_property_chain_makes_the_holder_of_a_tenure_hold_its_office(inferred):
+    held = set(inferred.objects(URIRef(PERSON + "leonid-brezhnev"), CPSU.heldOffice))
+    assert held == {URIRef(OFFICE + name) for name in (
+        "first-secretary", "general-secretary", "second-secretary", "chairman-of-the-presidium-of-the-supreme-soviet")}
+
+
+def test_succession_is_transitive_across_titles_and_the_1952_gap(inferred):
+    stalin = URIRef(TENURE + "general-secretary-1")
+    later = {str(t).removeprefix(TENURE) for t in inferred.objects(stalin, CPSU.succeededBy)}
+    assert later == {"first-secretary-1", "first-secretary-2", "general-secretary-2", "general-secretary-3",
+                     "general-secretary-4", "general-secretary-5", "general-secretary-6"}
+    assert (URIRef(TENURE + "general-secretary-6"), CPSU.precededBy, URIRef(TENURE + "chairman-of-the-secretariat-1")) in inferred
+
+
+def test_every_general_secretary_tenure_is_a_top_office_tenure_through_subclasses(inferred):
+    general = set(inferred.subjects(RDF.type, CPSU.GeneralSecretaryTenure))
+    assert {str(t).removeprefix(TENURE) for t in general} == {f"general-secretary-{n}" for n in range(1, 7)}
+    assert all((t, RDF.type, CPSU.TopOfficeTenure) in inferred for t in general)
+    assert len(set(inferred.subjects(RDF.type, CPSU.TopOfficeTenure))) == 12
+    assert len(set(inferred.subjects(RDF.type, CPSU.TopStateOfficeTenure))) == 14
+
+
+def test_alignment_classes_are_inferred_for_instances(inferred):
+    tenure = URIRef(TENURE + "first-secretary-1")
+    assert (tenure, RDF.type, URIRef("http://www.w3.org/ns/org#Membership")) in inferred
+    assert (URIRef(PERSON + "nikita-khrushchev"), RDF.type, URIRef("http://xmlns.com/foaf/0.1/Person")) in inferred
+
+
+def test_no_noise_in_the_inferred_graph(inferred):
+    assert not [t for t in inferred if isinstance(t[0], Literal)]
+    assert not [t for t in inferred if t[1] == OWL.sameAs and t[0] == t[2]]
+    assert not [t for t in inferred if t[1] == RDF.type and t[2] in (OWL.Thing, RDFS.Resource)]
+    assert not [t for t in inferred if str(t[0]).startswith("http://www.w3.org/2001/XMLSchema#")]
+    assert not [t for t in inferred if any(isinstance(term, BNode) for term in t)]
+    assert not [t for t in inferred if t[0] == t[2]]
+
+
+def test_noise_is_recognised():
+    date = Literal("1921-03-16", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    stalin = URIRef(PERSON + "joseph-stalin")
+    assert is_noise((date, RDF.type, URIRef("http://www.w3.org/2001/XMLSchema#date")))
+    assert is_noise((stalin, OWL.sameAs, stalin))
+    assert is_noise((stalin, RDF.type, OWL.Thing))
+    assert is_noise((CPSU.Tenure, RDFS.subClassOf, OWL.Thing))
+    assert not is_noise((stalin, RDF.type, URIRef("http://xmlns.com/foaf/0.1/Person")))
+
+
+def test_reasoning_over_the_structural_input_gives_exactly_owlrl_on_everything(register):
+    ontology = load_ontology()
+    fast = reason(register, ontology, use_cache=False)
+    reference = inferred_triples(register, owl_rl_closure(register))
+    assert set(fast) == set(reference)
+    assert len(reasoning_input(register, ontology)) < len(register)
+
+
+def test_the_closure_cache_is_keyed_by_content(register):
+    ontology = load_ontology()
+    structural = reasoning_input(register, ontology)
+    assert content_hash(structural) == content_hash(reasoning_input(register, load_ontology()))
+    before = content_hash(structural)
+    structural.add((URIRef(PERSON + "joseph-stalin"), CPSU.holds, URIRef(TENURE + "x")))
+    assert content_hash(structural) != before
+    assert set(reason(register, ontology)) == set(reason(register, ontology, use_cache=False))
