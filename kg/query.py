@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import InputError
@@ -58,6 +59,7 @@ class StoredQuery:
     tags: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = field(default=())
     defaults: tuple[tuple[str, str], ...] = ()
+    prepared: Query | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -100,7 +102,7 @@ def read_query(path: Path) -> StoredQuery:
     """Read a stored query file: its decorators and parameters; a SPARQL syntax error names the file."""
     text = path.read_text(encoding="utf-8")
     try:
-        prepareQuery(text)
+        prepared = prepareQuery(text)
     except Exception as error:
         raise InputError(f"{path}: SPARQL syntax error in query '{path.stem}': {error}") from error
     decorators = _decorators(path, text)
@@ -114,6 +116,7 @@ def read_query(path: Path) -> StoredQuery:
         tags=tuple(decorators.get("tags", []) or []),
         parameters=parameters,
         defaults=defaults,
+        prepared=prepared,
     )
 
 
@@ -188,7 +191,7 @@ def run(query: StoredQuery, graph: Graph, values: dict[str, str] | None = None) 
     """Run a stored query on an rdflib graph with its parameters bound (never pasted into the text)."""
     bindings = bind_parameters(query, values or {})
     check_ids_exist(query, bindings, graph)
-    result = graph.query(query.text, initBindings={Variable(k): v for k, v in bindings.items()})
+    result = graph.query(query.prepared or query.text, initBindings={Variable(k): v for k, v in bindings.items()})
     variables = [str(variable) for variable in result.vars or []]
     return Rows(variables, [tuple(row) for row in result])
 
@@ -263,7 +266,8 @@ def register_graph(data_dir: Path | None = None) -> Graph:
     from kg.reason import reason
 
     graph = load(data_dir or DATA_DIR)
-    return graph + reason(graph, load_ontology())
+    graph += reason(graph, load_ontology())
+    return graph
 
 
 def run_query(name: str, graph: Graph | None = None, **params: str) -> list[dict[str, object]]:

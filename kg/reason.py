@@ -78,8 +78,15 @@ def cache_dir() -> Path:
 
 def content_hash(graph: Graph) -> str:
     """A hash of a graph's content that depends neither on triple order nor on blank-node labels."""
-    digest = to_isomorphic(graph).graph_digest()
-    return hashlib.sha256(str(digest).encode("ascii")).hexdigest()
+    ground, with_blank_nodes = [], Graph()
+    for triple in graph:
+        if any(isinstance(term, BNode) for term in triple):
+            with_blank_nodes.add(triple)
+        else:
+            ground.append(" ".join(term.n3() for term in triple))
+    # Only the few triples with blank nodes (the ontology's restrictions and lists) need the costly canonical digest.
+    ground.append(str(to_isomorphic(with_blank_nodes).graph_digest()))
+    return hashlib.sha256("\n".join(sorted(ground)).encode("utf-8")).hexdigest()
 
 
 def reason(graph: Graph, ontology: Graph | None = None, use_cache: bool = True) -> Graph:
