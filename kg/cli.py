@@ -62,13 +62,31 @@ def _parameter_values(pairs: list[str]) -> dict[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import bind_parameters, get_query, register_graph, render, run
+    from kg.query import bind_parameters, get_query, oxigraph_store, register_graph, render, run, run_oxigraph
 
     query = get_query(args.name)
     values = _parameter_values(args.param)
     bind_parameters(query, values)  # report a bad parameter before loading anything
-    rows = run(query, register_graph(), values)
+    graph = register_graph()
+    if args.engine == "oxigraph":
+        rows = run_oxigraph(query, oxigraph_store(graph), values)
+    else:
+        rows = run(query, graph, values)
     sys.stdout.write(render(rows, args.format))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.serve import start_server
+
+    server = start_server(args.dist, args.host, args.port, args.timeout)
+    print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only; Ctrl-C stops it", flush=True)
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return EXIT_OK
 
 
@@ -109,7 +127,22 @@ def parser() -> argparse.ArgumentParser:
         default="table",
         help="table (default), or a SPARQL 1.1 results format: csv, tsv, json",
     )
+    query.add_argument(
+        "--engine",
+        choices=("rdflib", "oxigraph"),
+        default="rdflib",
+        help="run in-process on rdflib (default) or on Oxigraph (pyoxigraph)",
+    )
     query.set_defaults(run=_query)
+
+    serve = commands.add_parser("serve", help="serve dist/ as a read-only SPARQL 1.1 endpoint with a query UI")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
+    serve.add_argument("--dist", default="dist", help="the built folder to serve (default: dist)")
+    serve.add_argument(
+        "--timeout", type=int, default=30, metavar="SECONDS", help="stop any query that runs longer (default: 30)"
+    )
+    serve.set_defaults(run=_serve)
     return top
 
 

@@ -7,8 +7,10 @@ import datetime
 import io
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
@@ -17,6 +19,9 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.load import ID, ID_KINDS, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 CHECKS_DIR = QUERIES_DIR / "checks"
@@ -177,23 +182,118 @@ def bind_parameters(query: StoredQuery, values: dict[str, str]) -> dict[str, Nod
     return {declared[name].variable: parse_value(declared[name], raw) for name, raw in values.items()}
 
 
-def check_ids_exist(query: StoredQuery, bindings: dict[str, Node], graph: Graph) -> None:
+def check_ids_exist(
+    query: StoredQuery,
+    bindings: dict[str, Node],
+    is_subject: Callable[[Node], bool],
+    all_subjects: Callable[[], Iterable[Node]],
+) -> None:
     """Raise InputError when an id parameter names nothing in the register, listing what it could be."""
     for parameter in query.parameters:
         value = bindings[parameter.variable]
-        if parameter.kind == "iri" and parameter.name in ID_KINDS and (value, None, None) not in graph:
+        if parameter.kind == "iri" and parameter.name in ID_KINDS and not is_subject(value):
             prefix = f"{ID}{parameter.name}/"
-            known = sorted({str(s)[len(prefix) :] for s in graph.subjects() if str(s).startswith(prefix)})
+            known = sorted({str(s)[len(prefix) :] for s in all_subjects() if str(s).startswith(prefix)})
             raise InputError(f"no {parameter.name} '{value}' in the register; expected one of: {', '.join(known)}")
 
 
 def run(query: StoredQuery, graph: Graph, values: dict[str, str] | None = None) -> Rows:
     """Run a stored query on an rdflib graph with its parameters bound (never pasted into the text)."""
     bindings = bind_parameters(query, values or {})
-    check_ids_exist(query, bindings, graph)
+    check_ids_exist(query, bindings, lambda term: (term, None, None) in graph, lambda: graph.subjects(unique=True))
     result = graph.query(query.prepared or query.text, initBindings={Variable(k): v for k, v in bindings.items()})
     variables = [str(variable) for variable in result.vars or []]
     return Rows(variables, [tuple(row) for row in result])
+
+
+# ---------------------------------------------------------------- the Oxigraph engine
+
+
+def oxigraph_store(graph: Graph) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store holding the triples of an rdflib graph (in its default graph)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
+    """An rdflib term as a pyoxigraph term."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal) and term.language:
+        return pyoxigraph.Literal(str(term), language=term.language)
+    datatype = term.datatype if isinstance(term, Literal) and term.datatype else XSD.string
+    return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
+
+
+def from_oxigraph(term: object) -> Node | None:
+    """A pyoxigraph term as an rdflib term (xsd:string literals without a datatype, as rdflib gives them)."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
+
+
+def with_parameters_projected(text: str, variables: Iterable[str]) -> str:
+    """Add the parameter variables to the outer SELECT clause.
+
+    pyoxigraph's substitution (SPARQL-dev SEP-0007) accepts only projected variables; the values are still
+    bound by the engine, and the extra columns are dropped from the results.
+    """
+    extra = " ".join(f"?{variable}" for variable in variables)
+    if not extra:
+        return text
+    match = re.search(r"^SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?", text, re.MULTILINE | re.IGNORECASE)
+    if match is None:
+        raise InputError("only SELECT queries take parameters")
+    return f"{text[: match.end()]}{extra} {text[match.end() :]}"
+
+
+def run_oxigraph(query: StoredQuery, store: pyoxigraph.Store, values: dict[str, str] | None = None) -> Rows:
+    """Run a stored query on a pyoxigraph store with its parameters bound by the engine."""
+    import pyoxigraph
+
+    bindings = bind_parameters(query, values or {})
+    check_ids_exist(
+        query,
+        bindings,
+        lambda term: next(iter(store.quads_for_pattern(to_oxigraph(term), None, None)), None) is not None,
+        lambda: (from_oxigraph(quad.subject) for quad in store.quads_for_pattern(None, None, None)),
+    )
+    text = with_parameters_projected(query.text, bindings)
+    substitutions = {pyoxigraph.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
+    solutions = store.query(text, substitutions=substitutions)
+    variables = [variable.value for variable in solutions.variables if variable.value not in bindings]
+    rows = [tuple(from_oxigraph(solution[variable]) for variable in variables) for solution in solutions]
+    return Rows(variables, rows)
+
+
+def substituted_text(query: StoredQuery, values: dict[str, str] | None = None) -> str:
+    """The query text with each parameter variable replaced by its checked, typed value in N-Triples syntax.
+
+    Only for the SPARQL 1.1 Protocol, which has no way to bind a variable: the values pass the same type
+    checks as bound ones and are written by rdflib, so they cannot change the query's structure.
+    """
+    bindings = bind_parameters(query, values or {})
+    return re.sub(
+        r"\?(_[A-Za-z][A-Za-z0-9]*_[a-z_]+)\b",
+        lambda m: bindings[m.group(1)].n3() if m.group(1) in bindings else m.group(0),
+        query.text,
+    )
 
 
 # ---------------------------------------------------------------- result formats
@@ -250,6 +350,27 @@ def to_json(rows: Rows) -> str:
     ]
     document = {"head": {"vars": rows.variables}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _term_from_json(value: dict[str, str]) -> Node:
+    if value["type"] == "uri":
+        return URIRef(value["value"])
+    if value["type"] == "bnode":
+        return BNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], lang=value["xml:lang"])
+    datatype = value.get("datatype")
+    return Literal(value["value"], datatype=URIRef(datatype) if datatype and datatype != str(XSD.string) else None)
+
+
+def from_json(document: dict) -> Rows:
+    """Rows from a SPARQL 1.1 Query Results JSON document (as an HTTP endpoint returns it)."""
+    variables = list(document["head"]["vars"])
+    rows = [
+        tuple(_term_from_json(binding[name]) if name in binding else None for name in variables)
+        for binding in document["results"]["bindings"]
+    ]
+    return Rows(variables, rows)
 
 
 def render(rows: Rows, output_format: str) -> str:

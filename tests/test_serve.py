@@ -1,0 +1,198 @@
+"""`cpsu-kg serve`: a real read-only SPARQL 1.1 endpoint, and the same answers on rdflib, pyoxigraph and HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+
+import pytest
+from SPARQLWrapper import CSV, JSON, SPARQLWrapper
+
+from kg.build import build
+from kg.errors import InputError
+from kg.load import DATA_DIR, PROJECT_ROOT
+from kg.query import from_json, get_query, list_queries, oxigraph_store, run, run_oxigraph, substituted_text
+from kg.serve import port_is_free, start_server
+
+COUNT_ALL = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serve") / "dist"
+    result = build(DATA_DIR, out)
+    assert result.succeeded
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(dist):
+    with start_server(dist, "127.0.0.1", free_port()) as running:
+        yield running
+
+
+def http_get(url: str, query: str, accept: str) -> str:
+    request = urllib.request.Request(f"{url}?{urllib.parse.urlencode({'query': query})}", headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def http_rows(server, query, values):
+    return from_json(json.loads(http_get(server.query_url, substituted_text(query, values), "application/sparql-results+json")))
+
+
+def test_sparqlwrapper_runs_a_stored_query_against_the_server(server):
+    client = SPARQLWrapper(server.query_url)
+    client.setQuery(substituted_text(get_query("who-led-on"), {"date": "1960-01-01"}))
+    client.setReturnFormat(JSON)
+    bindings = client.query().convert()["results"]["bindings"]
+    assert [(b["holderLabel"]["value"], b["officeLabel"]["value"], b["start"]["value"], b["end"]["value"]) for b in bindings] == [
+        ("Nikita Khrushchev", "First Secretary of the Central Committee of the CPSU", "1953-09-07", "1964-10-14")]
+
+
+def test_plain_http_gets_the_same_rows_as_csv(server):
+    text = http_get(server.query_url, substituted_text(get_query("who-led-on"), {"date": "1960-01-01"}), "text/csv")
+    assert text.splitlines() == [
+        "holder,holderLabel,officeLabel,start,end,acting,note",
+        "https://w3id.org/cpsu-kg/id/person/nikita-khrushchev,Nikita Khrushchev,"
+        "First Secretary of the Central Committee of the CPSU,1953-09-07,1964-10-14,false,",
+    ]
+    client = SPARQLWrapper(server.query_url)
+    client.setQuery(COUNT_ALL)
+    client.setReturnFormat(CSV)
+    assert client.query().convert().decode().splitlines()[1] == text_count(server)
+
+
+def text_count(server) -> str:
+    return http_get(server.query_url, COUNT_ALL, "text/csv").splitlines()[1]
+
+
+def test_the_default_graph_is_the_union_of_the_asserted_and_inferred_named_graphs(server, dist):
+    graphs = http_get(server.query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+                      "text/csv").splitlines()[1:]
+    counts = {line.split(",")[0]: int(line.split(",")[1]) for line in graphs}
+    assert sorted(counts) == ["https://w3id.org/cpsu-kg/graph/asserted", "https://w3id.org/cpsu-kg/graph/inferred"]
+    assert int(text_count(server)) == sum(counts.values())
+
+
+def test_graph_store_protocol_reads_a_named_graph(server):
+    url = f"{server.url}store?graph={urllib.parse.quote('https://w3id.org/cpsu-kg/graph/inferred')}"
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/n-triples"}), timeout=30) as reply:
+        lines = [line for line in reply.read().decode().splitlines() if line.strip()]
+    assert "<https://w3id.org/cpsu-kg/id/person/joseph-stalin> <https://w3id.org/cpsu-kg/ontology#holds> " \
+           "<https://w3id.org/cpsu-kg/id/tenure/general-secretary-1> ." in lines
+
+
+def test_the_query_ui_is_served_at_the_root(server):
+    with urllib.request.urlopen(server.url, timeout=30) as reply:
+        assert reply.status == 200
+        assert reply.headers.get_content_type() == "text/html"
+
+
+def test_an_update_is_refused_and_changes_nothing(server):
+    before = text_count(server)
+    for endpoint in ("update", "query"):
+        request = urllib.request.Request(f"{server.url}{endpoint}", data=b"update=DROP%20ALL", method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code in (400, 403)
+    assert text_count(server) == before
+
+
+def ordered(query) -> bool:
+    return re.search(r"^ORDER BY", query.text, re.MULTILINE) is not None
+
+
+@pytest.mark.parametrize("name", [query.name for query in list_queries()])
+def test_every_stored_query_gives_the_same_rows_on_rdflib_pyoxigraph_and_http(name, queryable, server):
+    query = get_query(name)
+    values = dict(query.defaults)
+    assert sorted(values) == sorted(p.name for p in query.parameters), "each parameter needs a test default"
+    on_rdflib = run(query, queryable, values)
+    on_oxigraph = run_oxigraph(query, oxigraph_store(queryable), values)
+    over_http = http_rows(server, query, values)
+    assert on_rdflib.rows, "a parity test on no rows proves nothing"
+    assert on_rdflib.variables == on_oxigraph.variables == over_http.variables
+    assert Counter(on_rdflib.rows) == Counter(on_oxigraph.rows) == Counter(over_http.rows)
+    if ordered(query):
+        assert on_rdflib.rows == on_oxigraph.rows == over_http.rows
+
+
+def test_a_query_past_the_timeout_is_stopped_and_the_server_keeps_answering(dist):
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4,700 cubed rows
+    with start_server(dist, "127.0.0.1", free_port(), timeout_s=1) as server:
+        started = time.monotonic()
+        # Oxigraph has already sent 200 and the header row when it cancels, so the cancellation is in the body.
+        assert http_get(server.query_url, heavy, "text/csv").splitlines() == ["n", "The SPARQL operation has been cancelled"]
+        assert time.monotonic() - started < 15
+        assert text_count(server).isdigit()
+
+
+def test_a_port_in_use_is_a_one_line_error(dist):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert not port_is_free("127.0.0.1", port)
+        with pytest.raises(InputError) as error:
+            start_server(dist, "127.0.0.1", port)
+        assert str(error.value) == f"port {port} on 127.0.0.1 is already in use; choose another with --port"
+
+
+def test_a_missing_dist_tells_the_user_to_build(tmp_path):
+    with pytest.raises(InputError) as error:
+        start_server(tmp_path / "dist", "127.0.0.1", free_port())
+    assert str(error.value) == f"{tmp_path / 'dist'}/ has no cpsu.trig: run `cpsu-kg build` first"
+
+
+def test_cli_serve_prints_the_url_answers_and_stops_cleanly_on_ctrl_c(dist):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--dist", str(dist), "--port", str(port)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        line = process.stdout.readline()
+        assert line == (f"SPARQL endpoint http://127.0.0.1:{port}/query (query UI http://127.0.0.1:{port}/), "
+                        "read-only; Ctrl-C stops it\n")
+        assert http_get(f"http://127.0.0.1:{port}/query", "ASK { ?s ?p ?o }", "text/csv").strip() in ("true", "1")
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: to the whole foreground process group
+        assert process.wait(timeout=15) == 0
+        assert port_is_free("127.0.0.1", port)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_cli_serve_on_a_busy_port_exits_2_with_one_line(dist):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = subprocess.run([sys.executable, "-m", "kg", "serve", "--dist", str(dist), "--port", str(port)],
+                                  cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert finished.stderr == f"cpsu-kg: error: port {port} on 127.0.0.1 is already in use; choose another with --port\n"
+
+
+def test_cli_query_on_the_oxigraph_engine_prints_the_same_table_as_rdflib():
+    outputs = [subprocess.run([sys.executable, "-m", "kg", "query", "top-office-holders", "--engine", engine],
+                              cwd=PROJECT_ROOT, capture_output=True, text=True).stdout for engine in ("rdflib", "oxigraph")]
+    assert outputs[0] == outputs[1]
+    assert outputs[0].splitlines()[-1] == "(12 rows)"
