@@ -14,6 +14,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.load import CONTEXT_FILE, bind_prefixes
+from kg.void import describe
 
 ASSERTED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/asserted")
 INFERRED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/inferred")
@@ -114,7 +115,7 @@ def export(
     validation_text: str | None = None,
     inferred: Graph | None = None,
 ) -> list[Path]:
-    """Write dist/: Turtle, N-Triples, JSON-LD; with inferred triples also cpsu-inferred.ttl and cpsu.trig."""
+    """Write dist/: Turtle, N-Triples, JSON-LD, void.ttl; with inferences also cpsu-inferred.ttl and cpsu.trig."""
     stable = canonical(graph)
     files: dict[str, Callable[[], str]] = {
         "cpsu.ttl": lambda: to_turtle(stable),
@@ -124,6 +125,8 @@ def export(
     if inferred is not None:
         files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred)
         files["cpsu.trig"] = lambda: to_trig(stable, inferred)
+    dumps = list(files)
+    files["void.ttl"] = lambda: to_turtle(canonical(describe(graph, inferred, dumps)))
     if validation_text is not None:
         files["validation.txt"] = lambda: validation_text
     write_atomically(Path(out_dir), files)

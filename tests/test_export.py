@@ -13,14 +13,17 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from pyld import jsonld
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from kg.build import build
 from kg.export import canonical
 from kg.load import DATA_DIR, PROJECT_ROOT
 
-OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "validation.txt")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: rdflib's closed ones warn when pytest inspects them
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl", "validation.txt")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,36 @@ def test_inferred_triples_are_exported_apart_and_beside_the_asserted_ones_in_tri
     store = pyoxigraph.Store()
     store.load(path=str(out / "cpsu.trig"), format=pyoxigraph.RdfFormat.TRIG)
     assert len(store) == len(result.graph) + len(result.inferred)
+
+
+def test_void_counts_equal_those_of_the_built_graph(built):
+    result, out = built
+    void = Graph().parse(out / "void.ttl", format="turtle")
+    dump = Graph().parse(out / "cpsu.ttl", format="turtle")
+    dataset = URIRef("https://w3id.org/cpsu-kg/dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in void and (dataset, RDF.type, DCAT.Dataset) in void
+    assert void.value(dataset, VOID.triples).toPython() == len(dump) == len(result.graph)
+    assert void.value(dataset, VOID.entities).toPython() == len(
+        {s for s in dump.subjects() if str(s).startswith("https://w3id.org/cpsu-kg/id/")})
+    assert void.value(dataset, VOID.classes).toPython() == len(set(dump.objects(None, RDF.type)))
+    assert void.value(dataset, VOID.properties).toPython() == len(set(dump.predicates()))
+    persons = next(p for p in void.objects(dataset, VOID.classPartition)
+                   if void.value(p, VOID["class"]) == URIRef("https://w3id.org/cpsu-kg/ontology#Person"))
+    assert void.value(persons, VOID.entities).toPython() == 26
+    holder = next(p for p in void.objects(dataset, VOID.propertyPartition)
+                  if void.value(p, VOID.property) == URIRef("https://w3id.org/cpsu-kg/ontology#holder"))
+    assert void.value(holder, VOID.triples).toPython() == len(set(dump.triples((None, URIRef("https://w3id.org/cpsu-kg/ontology#holder"), None))))
+    subset = void.value(dataset, VOID.subset)
+    assert void.value(subset, VOID.triples).toPython() == len(result.inferred)
+    media = {str(void.value(d, DCTERMS.title)): str(void.value(d, DCAT.mediaType)).rsplit("/", 2)[-2:]
+             for d in void.objects(dataset, DCAT.distribution)}
+    assert media == {"cpsu.ttl": ["text", "turtle"], "cpsu.nt": ["application", "n-triples"],
+                     "cpsu.jsonld": ["application", "ld+json"], "cpsu.trig": ["application", "trig"],
+                     "cpsu-inferred.ttl": ["text", "turtle"]}
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
+    assert void.value(dataset, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+    assert len(set(void.objects(dataset, DCTERMS.source))) == len(set(dump.objects(None, DCTERMS.source)))
+    assert len(set(void.objects(dataset, VOID.exampleResource))) == 4
 
 
 def test_jsonld_is_compacted_with_readable_keys(built):
