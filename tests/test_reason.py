@@ -5,7 +5,15 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 
 from kg.load import CPSU, ID, load_ontology
-from kg.reason import content_hash, inferred_triples, is_noise, owl_rl_closure, reason, reasoning_input
+from kg.reason import (
+    add_property_chain_inferences,
+    content_hash,
+    inferred_triples,
+    is_noise,
+    owl_rl_closure,
+    reason,
+    reasoning_input,
+)
 
 PERSON, TENURE, OFFICE = f"{ID}person/", f"{ID}tenure/", f"{ID}office/"
 
@@ -64,10 +72,29 @@ def test_noise_is_recognised():
 
 def test_reasoning_over_the_structural_input_gives_exactly_owlrl_on_everything(register):
     ontology = load_ontology()
-    fast = reason(register, ontology, use_cache=False)
     reference = inferred_triples(register, owl_rl_closure(register))
-    assert set(fast) == set(reference)
+    assert set(reason(register, ontology, use_cache=False, engine="owlrl")) == set(reference)
     assert len(reasoning_input(register, ontology)) < len(register)
+
+
+def test_the_fast_engine_gives_exactly_the_owlrl_inferences_on_the_register(register):
+    ontology = load_ontology()
+    fast = reason(register, ontology, use_cache=False, engine="fast")
+    reference = reason(register, ontology, use_cache=False, engine="owlrl")
+    assert len(fast) == 1429
+    assert set(fast) == set(reference)
+
+
+def test_the_property_chain_rule_that_reasonable_skips_is_applied():
+    from rdflib import Graph
+
+    graph = Graph().parse(data="""
+        @prefix cpsu: <https://w3id.org/cpsu-kg/ontology#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        cpsu:heldOffice owl:propertyChainAxiom ( cpsu:holds cpsu:office ) .
+        <urn:p> cpsu:holds <urn:t> . <urn:t> cpsu:office <urn:o> .""", format="turtle")
+    assert add_property_chain_inferences(graph) == 1
+    assert (URIRef("urn:p"), CPSU.heldOffice, URIRef("urn:o")) in graph
+    assert add_property_chain_inferences(graph) == 0
 
 
 def test_the_closure_cache_is_keyed_by_content(register):
