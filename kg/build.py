@@ -8,8 +8,10 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
+from kg.cache import content_hash, read_json, text_hash, write_json
 from kg.export import export
-from kg.load import CPSU, DATA_DIR, load, load_ontology
+from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, SHAPES_FILE, load, load_ontology
+from kg.query import CHECKS_DIR
 from kg.reason import reason
 from kg.validate import CheckFailure, ValidationReport, run_checks, validate
 
@@ -62,23 +64,67 @@ class _Stopwatch:
         self.seconds[self.stage] = time.perf_counter() - self.started
 
 
+def code_hash() -> str:
+    """A hash of the package's own source, so a changed serialiser or validator invalidates cached results."""
+    return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
+
+
+def _validated(graph: Graph, graph_hash: str) -> ValidationReport:
+    key = "validation-" + text_hash(graph_hash, SHAPES_FILE.read_text(encoding="utf-8"), code_hash())[:32]
+    cached = read_json(key)
+    if isinstance(cached, list):
+        return ValidationReport.from_json(cached)
+    report = validate(graph)
+    write_json(key, report.to_json())
+    return report
+
+
+def _checked(graph: Graph, inferred: Graph, graph_hash: str) -> list[CheckFailure]:
+    checks = [path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.rq"))]
+    key = "checks-passed-" + text_hash(graph_hash, *checks, code_hash())[:32]
+    if read_json(key) is True:
+        return []
+    failures = run_checks(graph + inferred)
+    if not failures:
+        write_json(key, True)
+    return failures
+
+
+def _exported(graph: Graph, inferred: Graph, report: ValidationReport, out_dir: Path, graph_hash: str) -> list[Path]:
+    stamp_name = "dist-stamp-" + text_hash(str(out_dir.resolve()))[:32]
+    stamp = text_hash(graph_hash, CONTEXT_FILE.read_text(encoding="utf-8"), code_hash())
+    expected = read_json(stamp_name)
+    if isinstance(expected, dict) and expected.get("stamp") == stamp:
+        files = [out_dir / name for name in expected["files"]]
+        if all(path.exists() for path in files):
+            return files
+    files = export(graph, out_dir, validation_text=report.text(), inferred=inferred)
+    write_json(stamp_name, {"stamp": stamp, "files": [path.name for path in files]})
+    return files
+
+
 def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> BuildResult:
-    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically)."""
+    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically).
+
+    Each stage's result is cached by a hash of its inputs (the data, the shapes, the checks, this code),
+    so an unchanged rebuild skips the work and leaves an up-to-date dist/ as it is.
+    """
     seconds: dict[str, float] = {}
     with _Stopwatch(seconds, "load"):
         ontology = load_ontology()
         graph = load(data_dir)
+        graph_hash = content_hash(graph)
     with _Stopwatch(seconds, "validate"):
-        report = validate(graph)
+        report = _validated(graph, graph_hash)
     result = BuildResult(graph=graph, report=report, seconds=seconds)
     if not report.conforms:
         return result
     with _Stopwatch(seconds, "reason"):
         result.inferred = reason(graph, ontology)
     with _Stopwatch(seconds, "check"):
-        result.failed_checks = run_checks(graph + result.inferred)
+        result.failed_checks = _checked(graph, result.inferred, graph_hash)
     if result.failed_checks:
         return result
     with _Stopwatch(seconds, "export"):
-        result.files = export(graph, out_dir, validation_text=report.text(), inferred=result.inferred)
+        result.files = _exported(graph, result.inferred, report, Path(out_dir), graph_hash)
     return result

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
@@ -98,15 +98,12 @@ def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> N
 
 
 def to_trig(asserted: Graph, inferred: Graph) -> str:
-    """Serialise the asserted and the inferred graph as two named graphs of one TriG document."""
-    dataset = Dataset()
-    for prefix, namespace in bind_prefixes(Graph()).namespaces():
-        dataset.bind(prefix, namespace)
-    named_asserted = dataset.graph(ASSERTED_GRAPH)
-    named_asserted += asserted
-    named_inferred = dataset.graph(INFERRED_GRAPH)
-    named_inferred += inferred
-    return dataset.serialize(format="trig")
+    """Serialise the asserted and the inferred graph as two named graphs of one TriG document.
+
+    Each graph block holds the graph's sorted N-Triples lines (valid TriG): byte-stable and fast to write.
+    """
+    named = ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred))
+    return "".join(f"{name.n3()} {{\n{to_ntriples(graph)}}}\n" for name, graph in named)
 
 
 def export(

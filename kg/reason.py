@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-from pathlib import Path
-
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal
 from rdflib.collection import Collection
-from rdflib.compare import to_isomorphic
 from rdflib.term import Node
 
+from kg.cache import cache_dir, content_hash, write_atomically
 from kg.load import bind_prefixes, load_ontology
 
 BUILT_IN_VOCABULARIES = (
@@ -135,26 +131,6 @@ def inferred_triples(asserted: Graph, closure: Graph) -> Graph:
     return inferred
 
 
-def cache_dir() -> Path:
-    """Where closures are cached: $CPSU_KG_CACHE, else $XDG_CACHE_HOME/cpsu-kg, else ~/.cache/cpsu-kg."""
-    if os.environ.get("CPSU_KG_CACHE"):
-        return Path(os.environ["CPSU_KG_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cpsu-kg"
-
-
-def content_hash(graph: Graph) -> str:
-    """A hash of a graph's content that depends neither on triple order nor on blank-node labels."""
-    ground, with_blank_nodes = [], Graph()
-    for triple in graph:
-        if any(isinstance(term, BNode) for term in triple):
-            with_blank_nodes.add(triple)
-        else:
-            ground.append(" ".join(term.n3() for term in triple))
-    # Only the few triples with blank nodes (the ontology's restrictions and lists) need the costly canonical digest.
-    ground.append(str(to_isomorphic(with_blank_nodes).graph_digest()))
-    return hashlib.sha256("\n".join(sorted(ground)).encode("utf-8")).hexdigest()
-
-
 ENGINES = {"fast": fast_closure, "owlrl": owl_rl_closure}
 
 
@@ -170,8 +146,5 @@ def reason(graph: Graph, ontology: Graph | None = None, use_cache: bool = True, 
         return bind_prefixes(Graph().parse(cached, format="nt"))
     inferred = inferred_triples(graph + ontology, ENGINES[engine](structural))
     if use_cache:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        staging = cached.with_suffix(f".tmp-{os.getpid()}")
-        inferred.serialize(staging, format="nt", encoding="utf-8")
-        staging.replace(cached)
+        write_atomically(cached, inferred.serialize(format="nt"))
     return inferred

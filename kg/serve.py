@@ -13,8 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.cache import cache_dir
 from kg.errors import InputError
-from kg.reason import cache_dir
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878

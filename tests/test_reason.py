@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 
+from kg.cache import content_hash
 from kg.load import CPSU, ID, load_ontology
 from kg.reason import (
     add_property_chain_inferences,
-    content_hash,
     inferred_triples,
     is_noise,
     owl_rl_closure,

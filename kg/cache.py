@@ -1,0 +1,58 @@
+"""Content-addressed cache of expensive results (closures, validation reports, build stamps)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from rdflib import BNode, Graph
+from rdflib.compare import to_isomorphic
+
+
+def cache_dir() -> Path:
+    """Where results are cached: $CPSU_KG_CACHE, else $XDG_CACHE_HOME/cpsu-kg, else ~/.cache/cpsu-kg."""
+    if os.environ.get("CPSU_KG_CACHE"):
+        return Path(os.environ["CPSU_KG_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cpsu-kg"
+
+
+def content_hash(graph: Graph) -> str:
+    """A hash of a graph's content that depends neither on triple order nor on blank-node labels."""
+    ground, with_blank_nodes = [], Graph()
+    for triple in graph:
+        if any(isinstance(term, BNode) for term in triple):
+            with_blank_nodes.add(triple)
+        else:
+            ground.append(" ".join(term.n3() for term in triple))
+    # Only the few triples with blank nodes (the ontology's restrictions and lists) need the costly canonical digest.
+    ground.append(str(to_isomorphic(with_blank_nodes).graph_digest()))
+    return hashlib.sha256("\n".join(sorted(ground)).encode("utf-8")).hexdigest()
+
+
+def text_hash(*texts: str) -> str:
+    """A hash of some texts, in order."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(hashlib.sha256(text.encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file through a temporary name, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    staging.write_text(text, encoding="utf-8")
+    staging.replace(path)
+
+
+def read_json(name: str) -> object | None:
+    """The cached JSON value called name, or None."""
+    path = cache_dir() / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def write_json(name: str, value: object) -> None:
+    """Cache a JSON value under name."""
+    write_atomically(cache_dir() / f"{name}.json", json.dumps(value, ensure_ascii=False))
