@@ -7,7 +7,10 @@ matplotlib is imported only when a chart is drawn, so importing this module is c
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +22,6 @@ from kg.query import QUERIES_DIR, get_query, run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
 TIMELINE_QUERIES_DIR = QUERIES_DIR / "timeline"
@@ -31,18 +33,27 @@ PNG_DPI = 150
 FIGURE_WIDTH = 16.0
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 1.25, 0.3, 0.75, 1.0
 TOP_BAR, SECOND_BAR, TICK = 22.0, 16.0, 7.0
-ROW, SMALL_ROW = 12.5, 11.0  # height of one row of labels outside the bars
+ROW, SMALL_ROW = 12.5, 11.0  # the height of one row of labels outside the bars
 PAD, LANE_GAP, ZONE_GAP = 3.0, 16.0, 10.0
-GAP = 2.5  # between a leader line and its text, and between two texts in a row
-INNER_PAD = 4.0  # a name goes inside its bar only with this much room on each side
+GAP = 2.5  # between a leader line and its text
+TEXT_GAP = 8.0  # between two names on one row
+TROIKA_GAP, CONGRESS_GAP = 24.0, 3.0  # between two troika labels, two congress ordinals
+INNER_PAD = 3.0  # a name goes inside its bar only with this much room on each side
 MIN_BAR = 2.0  # the narrowest bar drawn, so that five days (Ivashko, 1991) still show
 NAME_SIZE, SMALL_SIZE = 8.5, 7.5
-MIN_LABELLED_VACANCY = 30  # days; shorter vacancies (a day or two between a death and a plenum) are drawn unlabelled
+MIN_LABELLED_VACANCY = 30  # days; shorter vacancies (a day or two between a death and a plenum) go unlabelled
+MAX_ARRANGEMENTS = 4096  # alignments tried for one group of crowded labels
 
 TITLE_COLOURS = ("#7b3294", "#1b7837", "#b2182b", "#2166ac", "#e08214", "#542788")  # by first appearance
 SECOND_COLOUR, SECOND_TEXT = "#b4bec8", "#1a1a1a"
 VACANT_FACE, VACANT_HATCH = "#f2f2f2", "#8c8c8c"
 TROIKA_COLOUR, LEADER_COLOUR, GRID_COLOUR = "#f2b701", "#7a7a7a", "#e6e6e6"
+LABEL_STYLES: dict[str, dict[str, object]] = {
+    "name": {"fontsize": NAME_SIZE, "color": "#1a1a1a"},
+    "vacancy": {"fontsize": NAME_SIZE, "color": "#555555", "fontstyle": "italic"},
+    "troika": {"fontsize": SMALL_SIZE, "color": "#6b5200"},
+    "congress": {"fontsize": SMALL_SIZE, "color": "#333333"},
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,12 @@ class Span:
     end: datetime.date
     kind: str = ""  # the title in force, for a top-office tenure
     acting: bool = False
+    short: str = ""  # the holder's surname, for a bar too narrow for the whole name
+
+    @property
+    def name(self) -> str:
+        """The text shown for the span: a tenure's holder is marked when acting."""
+        return f"{self.text} (acting)" if self.acting else self.text
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,7 @@ class Window:
         return (self.end - self.start).days
 
     def x(self, day: datetime.date) -> float:
-        """A day as the x coordinate of the chart: days since the window's first day."""
+        """A day as the chart's x coordinate: days since the window's first day."""
         return float((day - self.start).days)
 
     def clip(self, span: Span) -> Span | None:
@@ -92,7 +109,7 @@ class Window:
 
 @dataclass(frozen=True)
 class TimelineData:
-    """What the chart shows, as the stored queries return it, in order of start."""
+    """What the chart shows, as the stored queries return it, each list in order of start."""
 
     tenures: list[Span]
     vacancies: list[Span]
@@ -104,22 +121,25 @@ class TimelineData:
         """Only what intersects the window, cut to it."""
 
         def keep(spans: list[Span]) -> list[Span]:
-            return [clipped for clipped in (window.clip(span) for span in spans) if clipped is not None]
+            return [clipped for clipped in map(window.clip, spans) if clipped is not None]
 
         return TimelineData(
-            *(keep(spans) for spans in (self.tenures, self.vacancies, self.seconds, self.troikas, self.congresses))
+            keep(self.tenures), keep(self.vacancies), keep(self.seconds), keep(self.troikas), keep(self.congresses)
         )
 
 
 @dataclass
 class Label:
-    """A text outside a bar or tick; the leader line runs at anchor (points from the axes' left edge)."""
+    """A text on a row outside its bar or tick; the leader line runs at anchor (points from the axes' left edge)."""
 
     key: str
     text: str
     anchor: float
     width: float
+    kind: str = "name"  # a key of LABEL_STYLES
     align: str = "left"  # left: the text starts right of the anchor; right: it ends left of it; center
+    fixed: bool = False  # keep the alignment given
+    gap: float = TEXT_GAP  # the least room between this text and another on its row
     row: int = 0
 
     def extent(self) -> tuple[float, float]:
@@ -156,9 +176,14 @@ class Layout:
         return self.second_bottom + SECOND_BAR + LANE_GAP
 
     @property
+    def top_edge(self) -> float:
+        """The top of the top office's bars."""
+        return self.top_bottom + TOP_BAR
+
+    @property
     def troika_base(self) -> float:
         """The baseline of the first row of troika labels."""
-        return self.top_bottom + TOP_BAR + PAD + self.top_rows * ROW + ZONE_GAP
+        return self.top_edge + PAD + self.top_rows * ROW + ZONE_GAP
 
     @property
     def height(self) -> float:
@@ -181,10 +206,9 @@ def check_window(year_from: int, year_to: int) -> Window:
 
 def output_format(path: Path) -> str:
     """The image format named by the path's suffix (svg or png); any other suffix raises InputError."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if path.suffix.lower() not in SUFFIXES:
         raise InputError(f"cannot write a timeline to {path}: the file name must end in .svg or .png")
-    return SUFFIXES[suffix]
+    return SUFFIXES[path.suffix.lower()]
 
 
 def slug(iri: object) -> str:
@@ -193,71 +217,60 @@ def slug(iri: object) -> str:
 
 
 def day(text: str, last: bool = False) -> datetime.date:
-    """A day from an xsd:date, or from a bare year: its first day (its last when last is true)."""
+    """A day from an xsd:date, or from a bare year its first day (its last when last is true)."""
     if re.fullmatch(r"\d{4}", text):
         return datetime.date(int(text), 12, 31) if last else datetime.date(int(text), 1, 1)
     return datetime.date.fromisoformat(text)
 
 
-def _rows(graph: Graph, name: str, directory: Path = TIMELINE_QUERIES_DIR) -> list[dict[str, object]]:
+def _rows(graph: Graph, name: str, directory: Path = TIMELINE_QUERIES_DIR) -> list[dict]:
     return run(get_query(name, directory), graph).dicts()
+
+
+def _tenure(row: dict, kind: str = "") -> Span:
+    return Span(
+        slug(row["tenure"]),
+        str(row["holderLabel"]),
+        row["start"],
+        row["end"],
+        kind,
+        bool(row["acting"]),
+        str(row["surname"]),
+    )
 
 
 def query_timeline(graph: Graph) -> TimelineData:
     """Run the timeline's stored queries on the register (asserted and inferred triples)."""
-    tenures = [
-        Span(slug(r["tenure"]), str(r["holderLabel"]), r["start"], r["end"], str(r["title"]), bool(r["acting"]))
-        for r in _rows(graph, "top-office-tenures")
-    ]
-    vacancies = [
-        Span(f"vacancy-{r['start']}", "vacant", r["start"], r["end"]) for r in _rows(graph, "top-office-vacancies")
-    ]
-    seconds = [
-        Span(slug(r["tenure"]), str(r["holderLabel"]), r["start"], r["end"], acting=bool(r["acting"]))
-        for r in _rows(graph, "second-secretary-tenures")
-    ]
-    troikas = [
-        Span(f"troika-{slug(r['troika'])}", str(r["troikaLabel"]), day(str(r["start"])), day(str(r["end"]), True))
-        for r in _rows(graph, "troikas")
-    ]
-    congresses = [
-        Span(f"congress-{r['ordinal']}", str(r["ordinal"]), r["start"], r["start"])
-        for r in _rows(graph, "congresses", QUERIES_DIR)
-    ]
-    return TimelineData(tenures, vacancies, seconds, troikas, congresses)
+    return TimelineData(
+        tenures=[_tenure(row, str(row["title"])) for row in _rows(graph, "top-office-tenures")],
+        vacancies=[
+            Span(f"vacancy-{row['start']}", "vacant", row["start"], row["end"])
+            for row in _rows(graph, "top-office-vacancies")
+        ],
+        seconds=[_tenure(row) for row in _rows(graph, "second-secretary-tenures")],
+        troikas=[
+            Span(f"troika-{slug(row['troika'])}", str(row["troikaLabel"]), day(row["start"]), day(row["end"], True))
+            for row in _rows(graph, "troikas")
+        ],
+        congresses=[
+            Span(f"congress-{row['ordinal']}", str(row["ordinal"]), row["start"], row["start"])
+            for row in _rows(graph, "congresses", QUERIES_DIR)
+        ],
+    )
 
 
 def title_colours(tenures: list[Span]) -> dict[str, str]:
-    """A colour for each title of the top office, in the order the titles first came into use."""
+    """A colour for each title of the top office, in the order the titles came into use."""
     titles = dict.fromkeys(tenure.kind for tenure in tenures)
     return {title: TITLE_COLOURS[i % len(TITLE_COLOURS)] for i, title in enumerate(titles)}
-
-
-def name_of(span: Span) -> str:
-    """The text shown for a tenure: the holder, marked when acting."""
-    return f"{span.text} (acting)" if span.acting else span.text
 
 
 # ---------------------------------------------------------------- label placement
 
 
-def text_width(renderer: RendererBase, text: str, size: float, dpi: float) -> float:
-    """The width of a text in points, as the renderer measures it."""
-    from matplotlib.font_manager import FontProperties
-
-    width, _height, _descent = renderer.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
-    return width * 72.0 / dpi
-
-
-def aligned(label: Label, axes_width: float) -> Label:
-    """The label left-aligned at its anchor, or right-aligned when it would run past the axes' right edge."""
-    if label.align == "left" and label.extent()[1] > axes_width:
-        label.align = "right"
-    return label
-
-
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return a[0] < b[1] + GAP and b[0] < a[1] + GAP
+def _overlap(a: Label, b: Label) -> bool:
+    gap = max(a.gap, b.gap)
+    return a.extent()[0] < b.extent()[1] + gap and b.extent()[0] < a.extent()[1] + gap
 
 
 def _crosses(anchor: float, extent: tuple[float, float]) -> bool:
@@ -265,9 +278,9 @@ def _crosses(anchor: float, extent: tuple[float, float]) -> bool:
 
 
 def fits(label: Label, row: int, placed: list[Label]) -> bool:
-    """Whether the label can take this row: no text overlaps its text, and no leader line crosses a text."""
+    """Whether the label can take this row: no text near its text, no leader line through a text."""
     for other in placed:
-        if other.row == row and _overlap(label.extent(), other.extent()):
+        if other.row == row and _overlap(label, other):
             return False
         if other.row >= row and _crosses(other.anchor, label.extent()):
             return False
@@ -281,45 +294,140 @@ def runs_under(lower: Label, upper: Label) -> bool:
     return lower is not upper and _crosses(lower.anchor, upper.extent())
 
 
-def stacking_order(labels: list[Label]) -> list[Label]:
-    """The labels, each after those whose leader lines run under its text; right to left otherwise."""
+def stacking_order(labels: list[Label]) -> list[Label] | None:
+    """The labels, each after those whose leaders run under its text, else right to left; None if none works."""
     pending = sorted(labels, key=lambda label: -label.anchor)
     order = []
     while pending:
-        free = (label for label in pending if not any(runs_under(other, label) for other in pending))
-        label = next(free, pending[0])  # two labels facing each other: the rightmost goes first
+        label = next((label for label in pending if not any(runs_under(other, label) for other in pending)), None)
+        if label is None:  # two labels face each other: each leader would cross the other's text
+            return None
         order.append(label)
         pending.remove(label)
     return order
 
 
-def place_in_rows(labels: list[Label]) -> int:
-    """Give each label the nearest row where it fits (a new row if none); return the number of rows used."""
+def stack(order: list[Label]) -> None:
+    """Put each label, in order, on the nearest row where it fits (a new row if none)."""
     placed: list[Label] = []
-    for label in stacking_order(labels):
+    for label in order:
         rows = range(max((other.row + 1 for other in placed), default=0))
         label.row = next((row for row in rows if fits(label, row, placed)), len(rows))
         placed.append(label)
-    return max((label.row + 1 for label in placed), default=0)
 
 
-def outside_labels(
-    spans: list[Span], window: Window, scale: float, measure: dict[str, float], axes_width: float
-) -> list[Label]:
-    """Labels for the bars too narrow to hold their name, anchored at the middle of the bar."""
-    labels = []
-    for span in spans:
-        width = measure[span.key]
-        if bar_width(span, window, scale) >= width + 2 * INNER_PAD:
+def alignments(label: Label, axes_width: float) -> list[str]:
+    """The alignments to try for a label: those that keep its text inside the axes, left first."""
+    if label.fixed or label.align == "center":
+        return [label.align]
+    inside = []
+    for align in ("left", "right"):
+        left, right = replace(label, align=align).extent()
+        if left >= 0 and right <= axes_width:
+            inside.append(align)
+    return inside or [label.align]
+
+
+def crowds(labels: list[Label]) -> list[list[Label]]:
+    """The labels in groups that could touch under some alignment; each group is arranged on its own."""
+    groups: list[list[Label]] = []
+    reach_end = -math.inf
+    for label in sorted(labels, key=lambda label: label.anchor - label.width - label.gap):
+        reach = (label.anchor - label.width - GAP - label.gap, label.anchor + label.width + GAP + label.gap)
+        if groups and reach[0] <= reach_end:
+            groups[-1].append(label)
+            reach_end = max(reach_end, reach[1])
+        else:
+            groups.append([label])
+            reach_end = reach[1]
+    return groups
+
+
+def arrange(group: list[Label], axes_width: float) -> None:
+    """Choose the alignments and rows of a group: fewest rows, then nearest rows, then left-aligned."""
+    options = [alignments(label, axes_width) for label in group]
+    if math.prod(len(option) for option in options) > MAX_ARRANGEMENTS:
+        options = [option[:1] for option in options]
+    best: tuple[tuple[int, int, int], list[Label]] | None = None
+    for choice in itertools.product(*options):
+        trial = [replace(label, align=align) for label, align in zip(group, choice, strict=True)]
+        order = stacking_order(trial)
+        if order is None:
             continue
-        middle = (window.x(span.start) + window.x(span.end)) / 2 * scale
-        labels.append(aligned(Label(span.key, name_of(span), middle, width), axes_width))
-    return labels
+        stack(order)
+        rows = [label.row for label in trial]
+        score = (max(rows), sum(rows), choice.count("right"))
+        if best is None or score < best[0]:
+            best = (score, trial)
+    if best is None:  # no alignment avoids every crossing: keep the first, leaders may cross a text
+        trial = [replace(label, align=option[0]) for label, option in zip(group, options, strict=True)]
+        stack(sorted(trial, key=lambda label: -label.anchor))
+        best = ((0, 0, 0), trial)
+    for label, chosen in zip(group, best[1], strict=True):
+        label.align, label.row = chosen.align, chosen.row
+
+
+def place_in_rows(labels: list[Label], axes_width: float) -> int:
+    """Give every label an alignment and a row so that no two texts overlap; return the number of rows used."""
+    for group in crowds(labels):
+        arrange(group, axes_width)
+    return max((label.row + 1 for label in labels), default=0)
+
+
+# ---------------------------------------------------------------- what goes inside and outside the bars
 
 
 def bar_width(span: Span, window: Window, scale: float) -> float:
     """The drawn width of a bar in points (at least MIN_BAR)."""
     return max((window.x(span.end) - window.x(span.start)) * scale, MIN_BAR)
+
+
+def middle(span: Span, window: Window) -> float:
+    """The x coordinate of the middle of a span."""
+    return (window.x(span.start) + window.x(span.end)) / 2
+
+
+def inside_text(span: Span, room: float, measure: Callable[[str, float], float]) -> str | None:
+    """The holder's name if it fits in the bar, else the surname if that fits, else None."""
+    for text in (span.name, span.short):
+        if text and measure(text, NAME_SIZE) + 2 * INNER_PAD <= room:
+            return text
+    return None
+
+
+def outside_labels(
+    spans: list[Span], window: Window, scale: float, measure: Callable[[str, float], float], kind: str = "name"
+) -> list[Label]:
+    """Labels for the bars too narrow to hold even the holder's surname, anchored at the middle of the bar."""
+    return [
+        Label(span.key, span.name, middle(span, window) * scale, measure(span.name, NAME_SIZE), kind)
+        for span in spans
+        if inside_text(span, bar_width(span, window, scale), measure) is None
+    ]
+
+
+def point_labels(
+    spans: list[Span],
+    window: Window,
+    scale: float,
+    measure: Callable[[str, float], float],
+    kind: str,
+    align: str,
+    gap: float,
+) -> list[Label]:
+    """Labels anchored at the start of each span: troikas (left-aligned) and congresses (centred)."""
+    return [
+        Label(span.key, span.text, window.x(span.start) * scale, measure(span.text, SMALL_SIZE), kind, align, True, gap)
+        for span in spans
+    ]
+
+
+def keep_inside(labels: list[Label], axes_width: float) -> list[Label]:
+    """Right-align fixed left-aligned labels that would run past the axes' right edge."""
+    for label in labels:
+        if label.align == "left" and label.extent()[1] > axes_width:
+            label.align = "right"
+    return labels
 
 
 # ---------------------------------------------------------------- drawing
@@ -338,93 +446,122 @@ def new_figure() -> Figure:
     return figure
 
 
-def draw_bars(
-    ax: Axes, spans: list[Span], window: Window, bottom: float, height: float, colours: dict[str, str]
-) -> None:
-    """One bar per tenure, coloured by title, hatched when acting, with the gid tenure-<id>."""
+def text_measure(figure: Figure) -> Callable[[str, float], float]:
+    """A function giving the width in points of a text at a font size, as the figure's renderer draws it."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = figure.canvas.get_renderer()
+
+    def measure(text: str, size: float) -> float:
+        width, _height, _descent = renderer.get_text_width_height_descent(text, FontProperties(size=size), False)
+        return width * 72.0 / figure.dpi
+
+    return measure
+
+
+def axes_width() -> float:
+    """The width of the axes in points."""
+    return (FIGURE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) * 72.0
+
+
+def points_per_day(window: Window) -> float:
+    """How many points of the axes' width one day takes."""
+    return axes_width() / window.days
+
+
+def add_bar(ax: Axes, span: Span, window: Window, bottom: float, height: float, gid: str, **style: object) -> None:
+    """A rectangle for a span, at least MIN_BAR wide, with an id in the SVG."""
     from matplotlib.patches import Rectangle
 
     scale = points_per_day(window)
+    bar = Rectangle((window.x(span.start), bottom), bar_width(span, window, scale) / scale, height, **style)
+    bar.set_gid(gid)
+    ax.add_patch(bar)
+
+
+def draw_tenures(
+    ax: Axes, spans: list[Span], window: Window, bottom: float, height: float, colours: dict[str, str]
+) -> None:
+    """One bar per tenure, coloured by the title in force, hatched when acting, with the gid tenure-<id>."""
     for span in spans:
-        colour = colours.get(span.kind, SECOND_COLOUR)
-        width = bar_width(span, window, scale) / scale
-        bar = Rectangle(
-            (window.x(span.start), bottom),
-            width,
+        add_bar(
+            ax,
+            span,
+            window,
+            bottom,
             height,
-            facecolor=colour,
+            f"tenure-{span.key}",
+            facecolor=colours.get(span.kind, SECOND_COLOUR),
             edgecolor="white",
             linewidth=0.6,
             hatch="////" if span.acting else None,
             zorder=2,
         )
-        bar.set_gid(f"tenure-{span.key}")
-        ax.add_patch(bar)
 
 
 def draw_vacancies(ax: Axes, spans: list[Span], window: Window, bottom: float, height: float) -> None:
     """A hatched grey bar for each time the top office had no holder."""
-    from matplotlib.patches import Rectangle
-
-    scale = points_per_day(window)
     for span in spans:
-        width = bar_width(span, window, scale) / scale
-        bar = Rectangle(
-            (window.x(span.start), bottom),
-            width,
+        add_bar(
+            ax,
+            span,
+            window,
+            bottom,
             height,
+            span.key,
             facecolor=VACANT_FACE,
             edgecolor=VACANT_HATCH,
-            hatchcolor=VACANT_HATCH,
             linewidth=0.6,
             hatch="xxx",
             zorder=2,
         )
-        bar.set_gid(span.key)
-        ax.add_patch(bar)
 
 
 def draw_inside_names(
-    ax: Axes, spans: list[Span], window: Window, middle: float, colour: str, outside: set[str]
+    ax: Axes,
+    spans: list[Span],
+    window: Window,
+    centre: float,
+    measure: Callable[[str, float], float],
+    kind: str = "name",
+    colour: str = "white",
 ) -> None:
-    """The holder's name centred in each bar wide enough to hold it."""
+    """The holder's name (or surname) centred in each bar wide enough to hold it."""
+    scale = points_per_day(window)
+    style = {**LABEL_STYLES[kind], "color": colour}
     for span in spans:
-        if span.key in outside:
-            continue
-        x = (window.x(span.start) + window.x(span.end)) / 2
-        text = ax.text(x, middle, name_of(span), ha="center", va="center", fontsize=NAME_SIZE, color=colour, zorder=3)
-        text.set_gid(f"name-{span.key}")
+        text = inside_text(span, bar_width(span, window, scale), measure)
+        if text is not None:
+            artist = ax.text(middle(span, window), centre, text, ha="center", va="center", zorder=3, **style)
+            artist.set_gid(f"{'name-' if kind == 'name' else 'label-'}{span.key}")
 
 
 def draw_outside_labels(
-    ax: Axes,
-    labels: list[Label],
-    scale: float,
-    edge: float,
-    first_row: float,
-    step: float,
-    style: dict[str, object],
-    prefix: str = "name-",
-    leaders: bool = True,
+    ax: Axes, labels: list[Label], scale: float, edge: float, first_row: float, step: float, leaders: bool = True
 ) -> None:
     """Labels on staggered rows beside a lane (step > 0: above it, < 0: below), with leader lines to the lane."""
     for label in labels:
         base = first_row + label.row * step
-        x0, x1 = label.extent()
-        left = (x0 + x1) / 2 if label.align == "center" else (x0 if label.align == "left" else x1)
-        text = ax.text(
-            left / scale, base, label.text, ha=label.align, va="bottom" if step > 0 else "top", zorder=3, **style
+        prefix = "name-" if label.kind == "name" else "label-"
+        artist = ax.text(
+            label.extent()[0] / scale,
+            base,
+            label.text,
+            ha="left",
+            va="bottom" if step > 0 else "top",
+            zorder=3,
+            **LABEL_STYLES[label.kind],
         )
-        text.set_gid(f"{prefix}{label.key}")
+        artist.set_gid(f"{prefix}{label.key}")
         if leaders and (label.row > 0 or label.align != "center"):
-            tip = base + (0.4 * abs(step) if step > 0 else -0.4 * abs(step))
+            tip = base + 0.4 * step
             ax.plot([label.anchor / scale] * 2, [edge, tip], color=LEADER_COLOUR, linewidth=0.6, zorder=2.5)
 
 
 def draw_troikas(
     ax: Axes, spans: list[Span], labels: list[Label], window: Window, bottom: float, label_base: float
 ) -> None:
-    """A translucent band across the lanes for each troika, its label above the bands."""
+    """A translucent band across the lanes for each troika, reaching up to its label."""
     from matplotlib.patches import Rectangle
 
     rows = {label.key: label.row for label in labels}
@@ -449,27 +586,17 @@ def draw_congresses(ax: Axes, spans: list[Span], window: Window, line: float) ->
     ax.vlines(xs, line, line + TICK, color="#333333", linewidth=1.0, zorder=2, gid="congresses")
 
 
-def points_per_day(window: Window) -> float:
-    """How many points of the axes' width one day takes."""
-    return axes_width() / window.days
-
-
-def axes_width() -> float:
-    """The width of the axes in points."""
-    return (FIGURE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) * 72.0
-
-
 def year_step(window: Window) -> int:
     """The years between two labelled ticks: more labels for narrower windows."""
-    span = window.year_to - window.year_from
-    return 10 if span > 80 else 5 if span > 30 else 2 if span > 12 else 1
+    years = window.year_to - window.year_from
+    return 10 if years > 80 else 5 if years > 30 else 2 if years > 12 else 1
 
 
 def style_axes(ax: Axes, window: Window, layout: Layout, lanes: dict[str, float]) -> None:
     """Year ticks and grid on x, the lanes' names on y, no frame but the time axis."""
     step = year_step(window)
-    years = range(window.year_from, window.year_to + 2)
-    major = [year for year in years if year % step == 0]
+    years = range(window.year_from, window.year_to + 2)  # the last tick is the end of the window
+    major = [year for year in years[:-1] if year % step == 0]
     ax.set_xlim(0, window.days)
     ax.set_ylim(0, layout.height)
     ax.set_xticks([window.x(datetime.date(year, 1, 1)) for year in major], labels=[str(year) for year in major])
@@ -483,22 +610,31 @@ def style_axes(ax: Axes, window: Window, layout: Layout, lanes: dict[str, float]
         ax.spines[side].set_visible(False)
 
 
-def draw_legend(figure: Figure, colours: dict[str, str], has_troikas: bool) -> None:
-    """The legend below the chart: the titles of the top office, then what the other marks mean."""
+def draw_legend(figure: Figure, colours: dict[str, str], data: TimelineData) -> None:
+    """The legend below the chart: the titles of the top office shown, then what the other marks shown mean."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=colour, label=title) for title, colour in colours.items()]
-    handles += [
-        Patch(facecolor="white", edgecolor="#555555", hatch="////", label="acting"),
-        Patch(facecolor=VACANT_FACE, edgecolor=VACANT_HATCH, hatch="xxx", label="vacant (no holder)"),
-        Patch(facecolor=SECOND_COLOUR, label="Second Secretary"),
+    titles = dict.fromkeys(tenure.kind for tenure in data.tenures)
+    marks = [
+        (
+            any(span.acting for span in data.tenures + data.seconds),
+            "acting",
+            {"facecolor": "white", "edgecolor": "#555555", "hatch": "////"},
+        ),
+        (
+            bool(data.vacancies),
+            "vacant (no holder)",
+            {"facecolor": VACANT_FACE, "edgecolor": VACANT_HATCH, "hatch": "xxx"},
+        ),
+        (bool(data.seconds), "Second Secretary", {"facecolor": SECOND_COLOUR}),
+        (bool(data.troikas), "troika (collective leadership)", {"facecolor": TROIKA_COLOUR, "alpha": 0.3}),
     ]
-    if has_troikas:
-        handles.append(Patch(facecolor=TROIKA_COLOUR, alpha=0.3, label="troika (collective leadership)"))
-    handles.append(
-        Line2D([], [], color="#333333", marker="|", linestyle="none", markersize=8, label="party congress (ordinal)")
-    )
+    handles = [Patch(facecolor=colours[title], label=title) for title in titles]
+    handles += [Patch(label=label, **style) for shown, label, style in marks if shown]
+    if data.congresses:
+        label = "party congress (ordinal)"
+        handles.append(Line2D([], [], color="#333333", marker="|", linestyle="none", markersize=8, label=label))
     figure.legend(
         handles=handles,
         loc="lower center",
@@ -515,141 +651,115 @@ def draw_titles(figure: Figure, window: Window) -> None:
     """The chart's title and subtitle, above the axes."""
     height = figure.get_figheight()
     left = MARGIN_LEFT / FIGURE_WIDTH
-    figure.text(
-        left,
-        1 - 0.22 / height,
-        f"Leaders of the Communist Party of the Soviet Union, {window.year_from}\u2013{window.year_to}",
-        fontsize=12.5,
-        fontweight="bold",
-        va="top",
+    title = f"Leaders of the Communist Party of the Soviet Union, {window.year_from}\u2013{window.year_to}"
+    figure.text(left, 1 - 0.22 / height, title, fontsize=12.5, fontweight="bold", va="top")
+    subtitle = (
+        "The party's top office under each of its titles, the Second Secretaries, the troikas and the "
+        "congresses \u2014 from the cpsu-kg register"
     )
-    figure.text(
-        left,
-        1 - 0.45 / height,
-        "The party's top office under each of its titles, the Second Secretaries, "
-        "the troikas and the congresses \u2014 from the cpsu-kg register",
-        fontsize=8.5,
-        color="#555555",
-        va="top",
+    figure.text(left, 1 - 0.45 / height, subtitle, fontsize=8.5, color="#555555", va="top")
+
+
+@dataclass(frozen=True)
+class LabelPlan:
+    """The labels outside the bars, lane by lane, with their rows and alignments chosen."""
+
+    top: list[Label]
+    second: list[Label]
+    troikas: list[Label]
+    congresses: list[Label]
+    long_vacancies: list[Span]
+
+    def layout(self) -> Layout:
+        """Where the lanes go, given how many rows each lane's labels take."""
+        width = axes_width()
+        rows = (place_in_rows(labels, width) for labels in (self.congresses, self.second, self.top, self.troikas))
+        return Layout(*rows)
+
+
+def plan_labels(data: TimelineData, window: Window, measure: Callable[[str, float], float]) -> LabelPlan:
+    """The labels that do not fit in their bars, and those of the troikas and congresses."""
+    scale, width = points_per_day(window), axes_width()
+    long_vacancies = [span for span in data.vacancies if (span.end - span.start).days >= MIN_LABELLED_VACANCY]
+    return LabelPlan(
+        top=outside_labels(data.tenures, window, scale, measure)
+        + outside_labels(long_vacancies, window, scale, measure, "vacancy"),
+        second=outside_labels(data.seconds, window, scale, measure),
+        troikas=keep_inside(point_labels(data.troikas, window, scale, measure, "troika", "left", TROIKA_GAP), width),
+        congresses=point_labels(data.congresses, window, scale, measure, "congress", "center", CONGRESS_GAP),
+        long_vacancies=long_vacancies,
     )
+
+
+def add_axes(figure: Figure, layout: Layout, window: Window, has_troikas: bool) -> Axes:
+    """Size the figure to the layout and add the chart's axes, styled, with the lanes named."""
+    height = layout.height / 72.0 + MARGIN_TOP + MARGIN_BOTTOM
+    figure.set_size_inches(FIGURE_WIDTH, height)
+    box = (MARGIN_LEFT / FIGURE_WIDTH, MARGIN_BOTTOM / height, axes_width() / 72.0 / FIGURE_WIDTH)
+    ax = figure.add_axes((*box, layout.height / 72.0 / height))
+    lanes = {
+        "Top office": layout.top_bottom + TOP_BAR / 2,
+        "Second Secretary": layout.second_bottom + SECOND_BAR / 2,
+        "Congresses": layout.congress_line + TICK / 2,
+    }
+    if has_troikas:
+        lanes["Troikas"] = layout.troika_base + SMALL_ROW / 2
+    style_axes(ax, window, layout, lanes)
+    return ax
+
+
+def draw_marks(
+    ax: Axes,
+    data: TimelineData,
+    plan: LabelPlan,
+    layout: Layout,
+    window: Window,
+    colours: dict[str, str],
+    measure: Callable[[str, float], float],
+) -> None:
+    """Draw the bands, bars, ticks and labels of the chart."""
+    scale = points_per_day(window)
+    top_middle, second_middle = layout.top_bottom + TOP_BAR / 2, layout.second_bottom + SECOND_BAR / 2
+    draw_troikas(ax, data.troikas, plan.troikas, window, layout.congress_line + TICK + PAD, layout.troika_base)
+    draw_vacancies(ax, data.vacancies, window, layout.top_bottom, TOP_BAR)
+    draw_tenures(ax, data.tenures, window, layout.top_bottom, TOP_BAR, colours)
+    draw_tenures(ax, data.seconds, window, layout.second_bottom, SECOND_BAR, {})
+    draw_congresses(ax, data.congresses, window, layout.congress_line)
+    draw_inside_names(ax, data.tenures, window, top_middle, measure)
+    draw_inside_names(ax, plan.long_vacancies, window, top_middle, measure, "vacancy", "#444444")
+    draw_inside_names(ax, data.seconds, window, second_middle, measure, colour=SECOND_TEXT)
+    draw_outside_labels(ax, plan.top, scale, layout.top_edge, layout.top_edge + PAD, ROW)
+    draw_outside_labels(ax, plan.second, scale, layout.second_bottom, layout.second_bottom - PAD, -ROW)
+    draw_outside_labels(ax, plan.troikas, scale, layout.troika_base, layout.troika_base, SMALL_ROW, leaders=False)
+    draw_outside_labels(ax, plan.congresses, scale, layout.congress_line, layout.congress_line - GAP, -SMALL_ROW)
 
 
 def timeline_figure(graph: Graph, year_from: int = 1917, year_to: int = 1991) -> Figure:
     """The timeline of the years year_from..year_to as a matplotlib figure, drawn from the register's queries."""
     window = check_window(year_from, year_to)
     everything = query_timeline(graph)
-    colours = title_colours(everything.tenures)
+    colours = title_colours(everything.tenures)  # before clipping, so that a title keeps its colour in any window
     data = everything.clipped(window)
     figure = new_figure()
-    renderer = figure.canvas.get_renderer()
-    scale, width = points_per_day(window), axes_width()
-
-    def measured(spans: list[Span], size: float) -> dict[str, float]:
-        return {span.key: text_width(renderer, name_of(span), size, figure.dpi) for span in spans}
-
-    top_labels = outside_labels(data.tenures, window, scale, measured(data.tenures, NAME_SIZE), width)
-    long_vacancies = [span for span in data.vacancies if (span.end - span.start).days >= MIN_LABELLED_VACANCY]
-    top_labels += outside_labels(long_vacancies, window, scale, measured(long_vacancies, NAME_SIZE), width)
-    second_labels = outside_labels(data.seconds, window, scale, measured(data.seconds, NAME_SIZE), width)
-    troika_widths = measured(data.troikas, SMALL_SIZE)
-    troika_labels = [
-        aligned(Label(span.key, span.text, window.x(span.start) * scale, troika_widths[span.key]), width)
-        for span in data.troikas
-    ]
-    congress_widths = measured(data.congresses, SMALL_SIZE)
-    congress_labels = [
-        Label(span.key, span.text, window.x(span.start) * scale, congress_widths[span.key], "center")
-        for span in data.congresses
-    ]
-    layout = Layout(
-        place_in_rows(congress_labels),
-        place_in_rows(second_labels),
-        place_in_rows(top_labels),
-        place_in_rows(troika_labels),
-    )
-
-    height = layout.height / 72.0 + MARGIN_TOP + MARGIN_BOTTOM
-    figure.set_size_inches(FIGURE_WIDTH, height)
-    ax = figure.add_axes(
-        (MARGIN_LEFT / FIGURE_WIDTH, MARGIN_BOTTOM / height, width / 72.0 / FIGURE_WIDTH, layout.height / 72.0 / height)
-    )
-    lanes = {
-        "Top office": layout.top_bottom + TOP_BAR / 2,
-        "Second Secretary": layout.second_bottom + SECOND_BAR / 2,
-        "Congresses": layout.congress_line + TICK / 2,
-    }
-    if data.troikas:
-        lanes["Troikas"] = layout.troika_base + SMALL_ROW / 2
-    style_axes(ax, window, layout, lanes)
-
-    draw_troikas(ax, data.troikas, troika_labels, window, layout.congress_line + TICK + PAD, layout.troika_base)
-    draw_vacancies(ax, data.vacancies, window, layout.top_bottom, TOP_BAR)
-    draw_bars(ax, data.tenures, window, layout.top_bottom, TOP_BAR, colours)
-    draw_bars(ax, data.seconds, window, layout.second_bottom, SECOND_BAR, {})
-    draw_congresses(ax, data.congresses, window, layout.congress_line)
-
-    outside = {label.key for label in top_labels + second_labels}
-    draw_inside_names(ax, data.tenures, window, layout.top_bottom + TOP_BAR / 2, "white", outside)
-    draw_inside_names(ax, data.seconds, window, layout.second_bottom + SECOND_BAR / 2, SECOND_TEXT, outside)
-    name_style = {"fontsize": NAME_SIZE, "color": "#1a1a1a"}
-    top_edge = layout.top_bottom + TOP_BAR
-    draw_outside_labels(
-        ax,
-        [label for label in top_labels if not label.key.startswith("vacancy-")],
-        scale,
-        top_edge,
-        top_edge + PAD,
-        ROW,
-        name_style,
-    )
-    draw_outside_labels(
-        ax,
-        [label for label in top_labels if label.key.startswith("vacancy-")],
-        scale,
-        top_edge,
-        top_edge + PAD,
-        ROW,
-        {"fontsize": NAME_SIZE, "color": "#555555", "fontstyle": "italic"},
-        prefix="label-",
-    )
-    draw_outside_labels(ax, second_labels, scale, layout.second_bottom, layout.second_bottom - PAD, -ROW, name_style)
-    draw_outside_labels(
-        ax,
-        troika_labels,
-        scale,
-        layout.troika_base,
-        layout.troika_base,
-        SMALL_ROW,
-        {"fontsize": SMALL_SIZE, "color": "#6b5200"},
-        prefix="label-",
-        leaders=False,
-    )
-    draw_outside_labels(
-        ax,
-        congress_labels,
-        scale,
-        layout.congress_line,
-        layout.congress_line - GAP,
-        -SMALL_ROW,
-        {"fontsize": SMALL_SIZE, "color": "#333333"},
-        prefix="label-",
-    )
+    measure = text_measure(figure)
+    plan = plan_labels(data, window, measure)
+    layout = plan.layout()
+    ax = add_axes(figure, layout, window, bool(data.troikas))
+    draw_marks(ax, data, plan, layout, window, colours, measure)
     draw_titles(figure, window)
-    draw_legend(
-        figure, {title: colours[title] for title in dict.fromkeys(t.kind for t in data.tenures)}, bool(data.troikas)
-    )
+    draw_legend(figure, colours, data)
     return figure
 
 
 def draw_timeline(graph: Graph, path: Path, year_from: int = 1917, year_to: int = 1991) -> Path:
-    """Draw the timeline of the years year_from..year_to from the register and write it as SVG or PNG (by suffix)."""
+    """Draw the timeline of the years year_from..year_to from the register; write SVG or PNG by the path's suffix."""
     path = Path(path)
     image_format = output_format(path)
     figure = timeline_figure(graph, year_from, year_to)
     import matplotlib
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    # svg.fonttype none keeps names as searchable <text>; the salt and the missing date make the SVG reproducible
+    # svg.fonttype none keeps the names as searchable <text>; the salt and the missing date make the SVG reproducible
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cpsu-kg"}):
         metadata = {"Date": None} if image_format == "svg" else {"Software": None}
         figure.savefig(path, format=image_format, dpi=PNG_DPI, metadata=metadata)
