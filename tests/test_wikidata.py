@@ -1,0 +1,447 @@
+"""`cpsu-kg wikidata check|diff` against a local Oxigraph server holding a Wikidata-shaped fixture; no test uses the network."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg import wikidata
+from kg.errors import InputError
+from kg.load import PROJECT_ROOT
+from kg.query import QUERIES_DIR, list_queries, read_query
+from kg.serve import Server, oxigraph_binary, port_is_free
+from kg.wikidata import DiffRow, Finding, Statement, Tenure
+
+FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "wikidata.ttl"
+FEDERATED = PROJECT_ROOT / "queries" / "federated"
+GENERAL_SECRETARY = "Q1048744"
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+ALT_LABEL = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
+SAME_AS = URIRef("http://schema.org/sameAs")
+PERSON = "https://w3id.org/cpsu-kg/id/person/"
+EMPTY_RESULTS = {"head": {"vars": ["x"]}, "results": {"bindings": []}}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@contextlib.contextmanager
+def oxigraph_serving(location: Path, log: Path):
+    """A read-only oxigraph server over a store, answering before the block starts and stopped after it, even on failure."""
+    port = free_port()
+    assert port_is_free("127.0.0.1", port)
+    command = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+    server = Server(process, "127.0.0.1", port, log)
+    try:
+        deadline = time.monotonic() + 30
+        while not answers(server.query_url):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the oxigraph server did not answer within 30 s"
+            time.sleep(0.05)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def fixture_store(tmp_path_factory) -> Path:
+    """An on-disk Oxigraph store loaded with the Wikidata-shaped fixture."""
+    location = tmp_path_factory.mktemp("wikidata") / "store"
+    subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(FIXTURE)], check=True,
+                   capture_output=True)  # fmt: skip
+    return location
+
+
+@pytest.fixture(scope="module")
+def endpoint(fixture_store, tmp_path_factory):
+    with oxigraph_serving(fixture_store, tmp_path_factory.mktemp("log") / "server.log") as server:
+        yield server.query_url
+
+
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch, tmp_path):
+    """Each test gets its own answer cache."""
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "wikidata"
+
+
+def no_sleep(seconds: float) -> None:
+    raise AssertionError(f"nothing should wait here, asked to sleep {seconds} s")
+
+
+# ---------------------------------------------------------------- check
+
+
+KHRUSHCHEV_LABEL = Finding("person/nikita-khrushchev", "Q35314", "label differs", "Nikita Khrushchev / Никита Хрущёв",
+                           "Wright brothers / Братья Райт")  # fmt: skip
+KHRUSHCHEV_TYPE = Finding("person/nikita-khrushchev", "Q35314", "not a human (P31 lacks Q5)", "cpsu:Person", "Q14073567")
+PETROGRAD = Finding("place/petrograd", "Q656", "label differs", "Petrograd / Петроград", "Saint Petersburg / Санкт-Петербург")
+
+
+def test_check_flags_exactly_the_planted_wrong_qid(endpoint, queryable):
+    report = wikidata.check(queryable, endpoint=endpoint, sleep=no_sleep)
+    assert report.checked == 24
+    assert report.findings == [KHRUSHCHEV_LABEL, KHRUSHCHEV_TYPE]
+    assert not report.from_cache
+
+
+def test_an_alternative_label_of_ours_is_a_name_the_link_may_fit(endpoint, queryable):
+    # The register links Petrograd to the city's item, which Wikidata calls Saint Petersburg; the altLabel matches it.
+    graph = Graph()
+    graph += queryable
+    graph.remove((URIRef("https://w3id.org/cpsu-kg/id/place/petrograd"), ALT_LABEL, None))
+    findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
+    assert findings == [KHRUSHCHEV_LABEL, KHRUSHCHEV_TYPE, PETROGRAD]
+
+
+def test_check_compares_dates_against_any_of_wikidatas_values_and_flags_the_others(endpoint, queryable):
+    # Stalin and Malenkov have two birth dates in the fixture, one of them ours: not flagged. Changing ours is.
+    graph = Graph()
+    graph += queryable
+    stalin = URIRef(f"{PERSON}joseph-stalin")
+    graph.set((stalin, wikidata.CPSU.deathDate, Literal("1953-03-06", datatype=XSD_DATE)))
+    findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
+    assert Finding("person/joseph-stalin", "Q855", "death date differs (P570)", "1953-03-06", "1953-03-05") in findings
+    assert len(findings) == 3
+
+
+def test_check_flags_a_link_to_a_redirect_and_to_an_item_wikidata_does_not_know(endpoint, queryable):
+    graph = Graph()
+    graph += queryable
+    graph.add((URIRef(f"{PERSON}elena-stasova"), SAME_AS, URIRef("http://www.wikidata.org/entity/Q130000001")))
+    graph.add((URIRef(f"{PERSON}yakov-sverdlov"), SAME_AS, URIRef("http://www.wikidata.org/entity/Q130000002")))
+    findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
+    assert findings == [
+        Finding("person/elena-stasova", "Q130000001", "redirected to another item (owl:sameAs)", "Q130000001", "Q1394"),
+        KHRUSHCHEV_LABEL,
+        KHRUSHCHEV_TYPE,
+        Finding("person/yakov-sverdlov", "Q130000002", "unknown to Wikidata (no label, no class)",
+                "Yakov Sverdlov / Яков Свердлов", ""),
+    ]  # fmt: skip
+
+
+def test_check_renders_an_aligned_table_and_json(endpoint, queryable):
+    report = wikidata.check(queryable, endpoint=endpoint, sleep=no_sleep)
+    table = wikidata.render_check(report, "table").splitlines()
+    assert table[0].split() == ["entity", "qid", "problem", "ours", "theirs"]
+    assert table[2].startswith("person/nikita-khrushchev  Q35314  label differs")
+    assert table[-1] == "(2 rows)"
+    document = json.loads(wikidata.render_check(report, "json"))
+    assert document["endpoint"] == endpoint and document["checked"] == 24
+    assert document["findings"][1] == {"entity": "person/nikita-khrushchev", "qid": "Q35314",
+                                       "problem": "not a human (P31 lacks Q5)", "ours": "cpsu:Person",
+                                       "theirs": "Q14073567"}  # fmt: skip
+    with pytest.raises(InputError, match=r"unknown format 'csv'; expected one of: table, json"):
+        wikidata.render_check(report, "csv")
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "fits"),
+    [
+        ("Никита Хрущёв", "Никита Сергеевич Хрущев", True),  # ё = е, and the family name is shared
+        ("Joseph Stalin", "Iosif Vissarionovich Stalin", True),
+        ("Yuri Andropov", "Jurij Andropov.", True),
+        ("Lavrentiy Beria", "Lavrenty Beriya", True),  # no shared last word, but alike (ratio >= 0.8)
+        ("Nikita Khrushchev", "Wright brothers", False),
+        ("Petrograd", "Saint Petersburg", False),
+        ("", "Moscow", False),
+    ],
+)
+def test_names_match_by_family_name_or_likeness_after_normalisation(ours, theirs, fits):
+    assert wikidata.names_match(ours, theirs) is fits
+
+
+# ---------------------------------------------------------------- diff
+
+
+EXPECTED_ROWS = [
+    DiffRow("missing here", GENERAL_SECRETARY, "Q180588", "Georgy Malenkov", "P39", "", "1953-03-05 – 1953-03-14",
+            "", "Q180588-gs-1953"),
+    DiffRow("qualifier missing", GENERAL_SECRETARY, "Q765165", "Leonid Brezhnev", "P1534", "Q5247364", "",
+            "tenure/general-secretary-2", "Q765165-gs-1966"),
+    DiffRow("date disagrees", GENERAL_SECRETARY, "Q44071", "Yuri Andropov", "P580", "1982-11-12", "1982-11-13",
+            "tenure/general-secretary-3", "Q44071-gs-1982"),
+    DiffRow("missing in Wikidata", GENERAL_SECRETARY, "Q127442", "Konstantin Chernenko", "P39", "1984-02-13 – 1985-03-10",
+            "", "tenure/general-secretary-4", ""),
+    DiffRow("qualifier missing", GENERAL_SECRETARY, "Q30487", "Mikhail Gorbachev", "P1545", "5", "",
+            "tenure/general-secretary-5", "Q30487-gs-1985"),
+    DiffRow("qualifier disagrees", GENERAL_SECRETARY, "Q30487", "Mikhail Gorbachev", "P1365", "Q127442", "Q44071",
+            "tenure/general-secretary-5", "Q30487-gs-1985"),
+    DiffRow("holder disagrees", "Q4376674", "Q180588", "Georgy Malenkov", "P39", "Q180588 (Georgy Malenkov)",
+            "Q141829 (Lavrentiy Beria)", "tenure/chairman-of-the-council-of-ministers-1953-03-05", "Q141829-com-1953"),
+]  # fmt: skip
+
+EXPECTED_QUICKSTATEMENTS = [
+    'Q765165\tP39\tQ1048744\tP1534\tQ5247364\tS854\t"https://chroniknet.de/was-war-am/8.4.1966"',
+    "Q127442\tP39\tQ1048744\tP580\t+1984-02-13T00:00:00Z/11\tP582\t+1985-03-10T00:00:00Z/11\tP1545\t\"4\""
+    '\tP1534\tQ5247364\tP1365\tQ44071\tP1366\tQ30487'
+    '\tS854\t"https://www.politico.com/story/2013/02/this-day-in-politics-feb-13-1984-087522"',
+    'Q30487\tP39\tQ1048744\tP1545\t"5"'
+    '\tS854\t"https://cwetochki.ru/slovariwords-2245780-znachenie-slova-1985-03-11-v-stranitsakh-istorii-chto-gde-kogda.html"',
+]
+
+
+def test_diff_reports_exactly_the_planted_differences(endpoint, queryable):
+    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+    assert report.offices == 4
+    assert report.rows == EXPECTED_ROWS
+    assert report.differs
+    assert report.notes == [
+        "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata",
+        "not compared: tenure/chairman-of-the-council-of-ministers-1964-10-15 (Alexei Kosygin), holder not linked to Wikidata",
+    ]
+
+
+def test_diff_writes_quickstatements_v1_for_the_missing_statement_and_the_missing_qualifiers(endpoint, queryable):
+    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+    assert report.quickstatements == EXPECTED_QUICKSTATEMENTS
+    assert wikidata.render_diff(report, "quickstatements") == "".join(f"{line}\n" for line in EXPECTED_QUICKSTATEMENTS)
+
+
+def test_diff_renders_a_table_with_notes_and_json(endpoint, queryable):
+    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+    table = wikidata.render_diff(report, "table").splitlines()
+    assert table[0].split() == ["kind", "office", "person", "name", "property", "ours", "theirs"]
+    assert table[4].split() == ["date", "disagrees", "Q1048744", "Q44071", "Yuri", "Andropov", "P580", "1982-11-12",
+                                "1982-11-13"]  # fmt: skip
+    assert table[9] == "(7 rows)"
+    assert table[10] == "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata"
+    document = json.loads(wikidata.render_diff(report, "json"))
+    assert document["rows"][3] == {
+        "kind": "missing in Wikidata", "office": "Q1048744", "person": "Q127442", "name": "Konstantin Chernenko",
+        "property": "P39", "ours": "1984-02-13 – 1985-03-10", "theirs": "", "tenure": "tenure/general-secretary-4",
+        "statement": "",
+    }  # fmt: skip
+    assert document["quickstatements"] == EXPECTED_QUICKSTATEMENTS
+    with pytest.raises(InputError, match=r"expected one of: table, json, quickstatements"):
+        wikidata.render_diff(report, "tsv")
+
+
+def tenure(iri: str, person: str | None, start: str, end: str = "", name: str = "X") -> Tenure:
+    return Tenure(f"tenure/{iri}", name, person, {"P580": start, **({"P582": end} if end else {})})
+
+
+def statement(iri: str, person: str, start: str, end: str = "") -> Statement:
+    qualifiers = {"P580": frozenset({start})} | ({"P582": frozenset({end})} if end else {})
+    return Statement(f"http://www.wikidata.org/entity/statement/{iri}", person, qualifiers)
+
+
+def test_align_pairs_two_terms_of_one_person_by_the_closest_start_date():
+    first, second = tenure("a", "Q1", "1950-01-01", "1955-01-01"), tenure("b", "Q1", "1960-01-01", "1965-01-01")
+    late, early = statement("Q1-late", "Q1", "1960-01-02"), statement("Q1-early", "Q1", "1950-01-01")
+    pairs, ours, theirs = wikidata.align([first, second], [late, early])
+    assert [(t.iri, s.id) for t, s in pairs] == [("tenure/a", "Q1-early"), ("tenure/b", "Q1-late")]
+    assert (ours, theirs) == ([], [])
+    rows = wikidata.diff_office("Q9", [first, second], [late, early], {})
+    assert [(r.kind, r.tenure, r.property, r.ours, r.theirs) for r in rows] == [
+        ("qualifier missing", "tenure/a", "P582", "1955-01-01", ""),
+        ("date disagrees", "tenure/b", "P580", "1960-01-01", "1960-01-02"),
+        ("qualifier missing", "tenure/b", "P582", "1965-01-01", ""),
+    ]
+
+
+def test_a_statement_in_the_period_of_an_unlinked_holder_is_missing_here_and_names_that_tenure():
+    unlinked = tenure("ivashko", None, "1991-08-24", "1991-08-29", name="Vladimir Ivashko")
+    rows = wikidata.diff_office("Q9", [unlinked], [statement("Q7-x", "Q7", "1991-08-24", "1991-08-29")], {})
+    assert rows == [DiffRow("missing here", "Q9", "Q7", "", "P39",
+                            "tenure/ivashko (Vladimir Ivashko, holder not linked to Wikidata)",
+                            "1991-08-24 – 1991-08-29", "", "Q7-x")]  # fmt: skip
+
+
+def test_no_quickstatements_line_where_v1_would_put_it_on_another_statement():
+    twice = tenure("second-term", "Q1", "1960-01-01", "1965-01-01")
+    rows = [DiffRow("missing in Wikidata", "Q9", "Q1", "X", "P39", "1960-01-01 – 1965-01-01", "", twice.iri)]
+    lines, notes = wikidata.quickstatements(rows, {twice.iri: twice}, {("Q9", "Q1"): 1})
+    assert lines == []
+    assert notes == [
+        "no QuickStatements line for tenure/second-term: Q1 has 1 P39 Q9 statement(s), and v1 adds qualifiers to the first one"
+    ]
+    lines, notes = wikidata.quickstatements(rows, {twice.iri: twice}, {})
+    assert lines == ["Q1\tP39\tQ9\tP580\t+1960-01-01T00:00:00Z/11\tP582\t+1965-01-01T00:00:00Z/11"]
+    assert notes == []
+
+
+def test_end_causes_only_with_a_confirmed_qid_are_proposed():
+    confirmed = wikidata.END_CAUSE_QIDS
+    assert confirmed == {wikidata.CPSU.Death: "Q5247364", wikidata.CPSU.Resignation: "Q796919"}
+
+
+# ---------------------------------------------------------------- the network layer: cache, offline, retries
+
+
+def test_a_second_run_answers_from_the_cache_and_refresh_needs_the_endpoint(fixture_store, tmp_path, queryable,
+                                                                            private_cache):  # fmt: skip
+    with oxigraph_serving(fixture_store, tmp_path / "server.log") as server:
+        url = server.query_url
+        first = wikidata.check(queryable, endpoint=url, sleep=no_sleep)
+        diffed = wikidata.diff(queryable, endpoint=url, sleep=no_sleep)
+    assert not first.from_cache and not diffed.from_cache
+    cached = [json.loads(path.read_text()) for path in sorted(private_cache.glob("*.json"))]
+    assert len(cached) == 5  # one check batch, one query per office
+    assert {entry["endpoint"] for entry in cached} == {url}
+    assert all(entry["fetched"] >= first.fetched and entry["results"]["head"]["vars"] for entry in cached)
+
+    again = wikidata.check(queryable, endpoint=url, sleep=no_sleep)  # the server is stopped
+    assert again.from_cache and again.findings == first.findings and again.fetched == first.fetched
+    assert wikidata.diff(queryable, endpoint=url, sleep=no_sleep).rows == diffed.rows
+
+    with pytest.raises(InputError) as raised:
+        wikidata.check(queryable, endpoint=url, refresh=True, sleep=no_sleep)
+    assert str(raised.value) == (
+        f"cannot reach the Wikidata endpoint {url}: [Errno 111] Connection refused; "
+        f"refresh ignores the cached answer of {first.fetched} (run without refresh to use it)"
+    )
+
+
+def test_no_network_and_no_cache_is_a_one_line_input_error(queryable):
+    url = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
+    with pytest.raises(InputError) as raised:
+        wikidata.check(queryable, endpoint=url, sleep=no_sleep)
+    assert str(raised.value) == (
+        f"cannot reach the Wikidata endpoint {url}: [Errno 111] Connection refused; "
+        "no cached answer (run once with network, or pass --endpoint)"
+    )
+
+
+def test_an_endpoint_must_be_an_http_url():
+    with pytest.raises(InputError, match=r"--endpoint expects an http\(s\) URL such as https://query.wikidata.org/sparql, got 'ftp://x'"):
+        wikidata.select("SELECT * {}", "ftp://x")
+
+
+class Scripted(http.server.BaseHTTPRequestHandler):
+    """Answers GETs with the server's script of (status, headers, body, delay), one entry per request."""
+
+    def do_GET(self):
+        self.server.requests.append((self.path, dict(self.headers)))
+        status, headers, body, delay = self.server.script[min(len(self.server.requests), len(self.server.script)) - 1]
+        time.sleep(delay)
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/sparql-results+json", **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def scripted_server(*script):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    server.daemon_threads = True
+    server.script, server.requests = list(script), []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server, f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+OK = (200, {}, json.dumps(EMPTY_RESULTS).encode(), 0)
+
+
+def test_429_is_retried_with_backoff_honouring_retry_after(private_cache):
+    waits = []
+    with scripted_server((429, {"Retry-After": "3"}, b"slow down", 0), (429, {}, b"slow down", 0), OK) as (server, url):
+        answer = wikidata.select("SELECT ?x WHERE {}", url, sleep=waits.append)
+    assert len(server.requests) == 3
+    assert waits == [3.0, 2.0]  # Retry-After first, then exponential backoff (1, 2, 4 s for attempts 1, 2, 3)
+    assert answer.rows.variables == ["x"] and answer.rows.rows == []
+    path, headers = server.requests[0]
+    assert path == "/sparql?query=SELECT+%3Fx+WHERE+%7B%7D"
+    assert headers["Accept"] == "application/sparql-results+json"
+    assert headers["User-Agent"] == "cpsu-kg/0.1 (https://w3id.org/cpsu-kg; knowledge graph of the CPSU leadership) python-urllib"
+    assert len(list(private_cache.glob("*.json"))) == 1
+
+
+def test_5xx_is_retried_at_most_four_times_then_reported(private_cache):
+    waits = []
+    with scripted_server((503, {}, b"busy", 0)) as (server, url), pytest.raises(InputError) as raised:
+        wikidata.select("SELECT ?x WHERE {}", url, sleep=waits.append)
+    assert len(server.requests) == 4 and waits == [1.0, 2.0, 4.0]
+    assert str(raised.value) == (
+        f"cannot reach the Wikidata endpoint {url}: HTTP 503 Service Unavailable (4 attempts); "
+        "no cached answer (run once with network, or pass --endpoint)"
+    )
+    assert list(private_cache.glob("*.json")) == []
+
+
+def test_a_client_error_is_not_retried():
+    bad_request = pytest.raises(InputError, match=r": HTTP 400 Bad Request; no cached answer")
+    with scripted_server((400, {}, b"bad query", 0)) as (server, url), bad_request:
+        wikidata.select("SELECT ?x WHERE {}", url, sleep=no_sleep)
+    assert len(server.requests) == 1
+
+
+def test_an_answer_that_is_not_sparql_json_is_an_input_error():
+    not_json = pytest.raises(InputError, match=r"did not answer with SPARQL JSON results")
+    with scripted_server((200, {"Content-Type": "text/html"}, b"<html>maintenance</html>", 0)) as (_, url), not_json:
+        wikidata.select("SELECT ?x WHERE {}", url, sleep=no_sleep)
+
+
+def test_a_slow_answer_hits_the_read_timeout(monkeypatch):
+    monkeypatch.setattr(wikidata, "READ_TIMEOUT_S", 0.2)
+    timed_out = pytest.raises(InputError, match=r"cannot reach the Wikidata endpoint .*: timed out; no cached answer")
+    with scripted_server((200, {}, json.dumps(EMPTY_RESULTS).encode(), 1.0)) as (_, url), timed_out:
+        wikidata.select("SELECT ?x WHERE {}", url, sleep=no_sleep)
+
+
+def test_retry_after_as_an_http_date_is_honoured_and_capped():
+    assert wikidata.retry_delay("Wed, 21 Oct 2015 07:28:00 GMT", 1) == 0.0  # in the past: retry at once
+    assert wikidata.retry_delay("86400", 1) == wikidata.MAX_RETRY_AFTER_S
+    assert wikidata.retry_delay("soon", 3) == 4.0
+
+
+# ---------------------------------------------------------------- federated example queries
+
+
+def test_the_federated_queries_parse_carry_the_network_tag_and_stay_out_of_the_offline_set():
+    paths = sorted(FEDERATED.glob("*.rq"))
+    assert len(paths) >= 2
+    for path in paths:
+        query = read_query(path)
+        assert query.summary and "network" in query.tags, path
+        assert "#+ endpoint_in_url: False" in query.text.splitlines(), path
+        assert "SERVICE <https://query.wikidata.org/sparql>" in query.text, path
+    assert not {path.stem for path in paths} & {query.name for query in list_queries(QUERIES_DIR)}
+
+
+def test_cli_check_and_diff_exit_1_on_disagreements_and_print_the_rows(endpoint):
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "kg", "wikidata", *args, "--endpoint", endpoint],
+                              cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+    checked = cli("check")
+    assert checked.returncode == 1
+    assert [line.split()[:2] for line in checked.stdout.splitlines()[2:4]] == [
+        ["person/nikita-khrushchev", "Q35314"], ["person/nikita-khrushchev", "Q35314"]]
+    differs = cli("diff", "--format", "quickstatements")
+    assert differs.returncode == 1
+    assert differs.stdout.splitlines()[1].startswith("Q127442\tP39\tQ1048744\tP580\t+1984-02-13T00:00:00Z/11\t")
