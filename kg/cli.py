@@ -90,6 +90,40 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _timeline(args: argparse.Namespace) -> int:
+    from kg.query import register_graph
+    from kg.timeline import check_window, draw_timeline, output_format
+
+    path = Path(args.output)
+    output_format(path)  # a bad file name or window exits 2 before anything is loaded
+    check_window(args.year_from, args.year_to)
+    print(f"wrote        {draw_timeline(register_graph(), path, args.year_from, args.year_to)}")
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from kg.docs import build_docs
+    from kg.query import register_graph
+
+    written = build_docs(register_graph(), Path(args.out), timeline=not args.no_timeline)
+    print("wrote        " + ", ".join(str(path) for path in written))
+    return EXIT_OK
+
+
+def _wikidata(args: argparse.Namespace) -> int:
+    from kg import wikidata
+
+    if args.action == "check":
+        report = wikidata.check(endpoint=args.endpoint, refresh=args.refresh)
+        sys.stdout.write(wikidata.render_check(report, args.format))
+        sys.stderr.write(report.summary() + "\n")
+        return EXIT_VIOLATIONS if report.findings else EXIT_OK
+    difference = wikidata.diff(endpoint=args.endpoint, refresh=args.refresh)
+    sys.stdout.write(wikidata.render_diff(difference, args.format))
+    sys.stderr.write(difference.summary() + "\n")
+    return EXIT_VIOLATIONS if difference.differs else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `cpsu-kg`."""
     top = argparse.ArgumentParser(
@@ -143,6 +177,34 @@ def parser() -> argparse.ArgumentParser:
         "--timeout", type=int, default=30, metavar="SECONDS", help="stop any query that runs longer (default: 30)"
     )
     serve.set_defaults(run=_serve)
+
+    timeline = commands.add_parser("timeline", help="draw the officeholders' timeline, 1917-1991 (SVG or PNG)")
+    timeline.add_argument("-o", "--output", default="dist/timeline.svg", metavar="FILE", help="a .svg or .png file")
+    timeline.add_argument("--from", dest="year_from", type=int, default=1917, metavar="YEAR", help="first year shown")
+    timeline.add_argument("--to", dest="year_to", type=int, default=1991, metavar="YEAR", help="last year shown")
+    timeline.set_defaults(run=_timeline)
+
+    docs = commands.add_parser("docs", help="write the ontology documentation (pyLODE) and the register page")
+    docs.add_argument("--out", default="dist/docs", help="output folder (default: dist/docs)")
+    docs.add_argument("--no-timeline", action="store_true", help="leave the timeline picture out")
+    docs.set_defaults(run=_docs)
+
+    wikidata = commands.add_parser("wikidata", help="compare the register with Wikidata")
+    actions = wikidata.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = actions.add_parser("check", help="flag Wikidata links whose label, dates or type do not fit (exit 1)")
+    check.add_argument("--format", choices=("table", "json"), default="table")
+    difference = actions.add_parser(
+        "diff", help="where Wikidata's position-held statements and the register disagree (exit 1 when they do)"
+    )
+    difference.add_argument("--format", choices=("table", "json", "quickstatements"), default="table")
+    for action in (check, difference):
+        action.add_argument(
+            "--endpoint",
+            default="https://query.wikidata.org/sparql",
+            help="the Wikidata SPARQL endpoint (default: https://query.wikidata.org/sparql)",
+        )
+        action.add_argument("--refresh", action="store_true", help="ignore cached answers and fetch again")
+        action.set_defaults(run=_wikidata)
     return top
 
 

@@ -75,3 +75,28 @@ def test_validate_without_files_checks_the_register_and_exits_0(capsys):
 def test_a_missing_file_is_reported_with_exit_2(capsys):
     assert main(["validate", "no/such/file.ttl"]) == 2
     assert capsys.readouterr().err.startswith("cpsu-kg: error: no/such/file.ttl: cannot read: ")
+
+
+def test_cli_timeline_writes_the_picture_and_rejects_a_bad_file_name(tmp_path):
+    written = run_cli("timeline", "-o", str(tmp_path / "timeline.svg"), "--from", "1980", "--to", "1991")
+    assert (written.returncode, written.stdout) == (0, f"wrote        {tmp_path / 'timeline.svg'}\n")
+    svg = (tmp_path / "timeline.svg").read_text()
+    assert "Mikhail Gorbachev" in svg and "Joseph Stalin" not in svg
+    refused = run_cli("timeline", "-o", str(tmp_path / "timeline.gif"))
+    assert refused.returncode == 2
+    assert refused.stderr == (f"cpsu-kg: error: cannot write a timeline to {tmp_path / 'timeline.gif'}: "
+                              "the file name must end in .svg or .png\n")
+
+
+def test_cli_docs_writes_the_ontology_and_register_pages(tmp_path):
+    finished = run_cli("docs", "--out", str(tmp_path / "docs"))
+    assert finished.returncode == 0, finished.stderr
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["ontology.html", "register.html", "timeline.svg"]
+
+
+def test_cli_wikidata_without_network_or_cache_is_a_one_line_error_with_exit_2():
+    finished = run_cli("wikidata", "check", "--endpoint", "http://127.0.0.1:9/sparql")
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("cpsu-kg: error: cannot reach the Wikidata endpoint http://127.0.0.1:9/sparql: ")
+    assert finished.stderr.endswith("; no cached answer (run once with network, or pass --endpoint)\n")
+    assert len(finished.stderr.splitlines()) == 1
