@@ -196,3 +196,29 @@ def test_cli_query_on_the_oxigraph_engine_prints_the_same_table_as_rdflib():
                               cwd=PROJECT_ROOT, capture_output=True, text=True).stdout for engine in ("rdflib", "oxigraph")]
     assert outputs[0] == outputs[1]
     assert outputs[0].splitlines()[-1] == "(12 rows)"
+
+
+def test_results_come_in_every_sparql_format_by_accept_header_and_by_post(server):
+    query = "SELECT ?ordinal WHERE { <https://w3id.org/cpsu-kg/id/congress/19> <https://w3id.org/cpsu-kg/ontology#ordinal> ?ordinal }"
+    assert http_get(server.query_url, query, "text/tab-separated-values").splitlines() == ["?ordinal", "19"]
+    assert "<literal datatype=\"http://www.w3.org/2001/XMLSchema#integer\">19</literal>" in \
+        http_get(server.query_url, query, "application/sparql-results+xml")
+    request = urllib.request.Request(server.query_url, data=query.encode(), method="POST",
+                                     headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.read().decode().splitlines() == ["ordinal", "19"]
+
+
+def test_the_store_is_rebuilt_only_when_the_built_dataset_changes(dist, tmp_path, monkeypatch):
+    from kg.serve import prepare_store
+
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))  # not the store the module's server is using
+    first = prepare_store(dist)
+    marker = first / "loaded-once"
+    marker.write_text("")
+    assert prepare_store(dist) == first and marker.exists()
+    changed = tmp_path / "dist"
+    changed.mkdir()
+    (changed / "cpsu.trig").write_text((dist / "cpsu.trig").read_text() + "<urn:g> { <urn:s> <urn:p> <urn:o> . }\n")
+    second = prepare_store(changed)
+    assert second != first and not first.exists()
