@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
-from kg.cache import content_hash, read_json, text_hash, write_json
+from kg.cache import code_hash, content_hash, read_json, text_hash, write_json
 from kg.export import export
 from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, SHAPES_FILE, load, load_ontology
 from kg.query import CHECKS_DIR
@@ -62,11 +62,6 @@ class _Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds[self.stage] = time.perf_counter() - self.started
-
-
-def code_hash() -> str:
-    """A hash of the package's own source, so a changed serialiser or validator invalidates cached results."""
-    return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
 
 
 def _validated(graph: Graph, graph_hash: str) -> ValidationReport:

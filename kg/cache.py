@@ -39,6 +39,11 @@ def text_hash(*texts: str) -> str:
     return digest.hexdigest()
 
 
+def code_hash() -> str:
+    """A hash of the package's own source, so changed code invalidates cached results."""
+    return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write a file through a temporary name, so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)

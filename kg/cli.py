@@ -62,16 +62,15 @@ def _parameter_values(pairs: list[str]) -> dict[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import bind_parameters, get_query, oxigraph_store, register_graph, render, run, run_oxigraph
+    from kg.query import bind_parameters, get_query, register_graph, register_store, render, run, run_oxigraph
 
     query = get_query(args.name)
     values = _parameter_values(args.param)
     bind_parameters(query, values)  # report a bad parameter before loading anything
-    graph = register_graph()
     if args.engine == "oxigraph":
-        rows = run_oxigraph(query, oxigraph_store(graph), values)
+        rows = run_oxigraph(query, register_store(), values)
     else:
-        rows = run(query, graph, values)
+        rows = run(query, register_graph(), values)
     sys.stdout.write(render(rows, args.format))
     return EXIT_OK
 
@@ -163,9 +162,9 @@ def parser() -> argparse.ArgumentParser:
     )
     query.add_argument(
         "--engine",
-        choices=("rdflib", "oxigraph"),
-        default="rdflib",
-        help="run in-process on rdflib (default) or on Oxigraph (pyoxigraph)",
+        choices=("oxigraph", "rdflib"),
+        default="oxigraph",
+        help="run in-process on Oxigraph (pyoxigraph, the default: 10-20x faster) or on rdflib",
     )
     query.set_defaults(run=_query)
 

@@ -391,6 +391,27 @@ def register_graph(data_dir: Path | None = None) -> Graph:
     return graph
 
 
+def register_store(data_dir: Path | None = None) -> pyoxigraph.Store:
+    """The register with its inferences in an in-memory Oxigraph store, from the cache while the inputs are unchanged.
+
+    The cache key is a hash of the ontology and data files' text and of this code, so no RDF is parsed to
+    find it: an unchanged `cpsu-kg query` loads one N-Triples file into Oxigraph and runs.
+    """
+    import pyoxigraph
+
+    from kg.cache import cache_dir, code_hash, text_hash, write_atomically
+    from kg.load import DATA_DIR, ONTOLOGY_FILES, data_files
+
+    files = [*ONTOLOGY_FILES, *data_files(data_dir or DATA_DIR)]
+    key = text_hash(*(path.read_text(encoding="utf-8") for path in files), code_hash())
+    cached = cache_dir() / f"register-{key[:32]}.nt"
+    if not cached.exists():
+        write_atomically(cached, register_graph(data_dir).serialize(format="nt"))
+    store = pyoxigraph.Store()
+    store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
 def run_query(name: str, graph: Graph | None = None, **params: str) -> list[dict[str, object]]:
     """Run the stored query called name, parameters given as keywords; return rows as dicts of Python values."""
     graph = register_graph() if graph is None else graph

@@ -11,7 +11,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.load import PROJECT_ROOT
-from kg.query import bind_parameters, get_query, list_queries, read_query, render, run, run_query
+from kg.query import bind_parameters, get_query, list_queries, read_query, render, run, run_oxigraph, run_query
 
 TOP = {
     "CS": "Chairman of the Secretariat of the Central Committee",
@@ -358,3 +358,24 @@ def test_cli_query_does_not_import_the_validator_or_the_reasoner_when_the_closur
             "print('pyshacl' in sys.modules, 'owlrl' in sys.modules, file=sys.stderr)")
     finished = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert finished.stderr.strip().splitlines()[-1] == "False False"
+
+
+def test_the_python_api_loads_validates_reasons_queries_and_exports(tmp_path):
+    import kg
+
+    graph = kg.load()
+    assert kg.validate(graph).conforms
+    inferred = kg.reason(graph)
+    rows = kg.run_query("who-led-on", graph + inferred, date="1953-06-01")
+    assert [row["holder"] for row in rows] == [None]
+    written = kg.export(graph, tmp_path / "dist", inferred=inferred)
+    assert [path.name for path in written] == ["cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl"]
+
+
+def test_the_register_store_is_cached_by_the_files_and_matches_the_graph(queryable):
+    from kg.query import register_store
+
+    store = register_store()
+    assert len(store) == len(queryable)
+    assert run_oxigraph(get_query("who-led-on"), store, {"date": "1960-01-01"}).rows == \
+        run(get_query("who-led-on"), queryable, {"date": "1960-01-01"}).rows
