@@ -123,7 +123,7 @@ def export(
         files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred)
         files["cpsu.trig"] = lambda: to_trig(stable, inferred)
     dumps = list(files)
-    files["void.ttl"] = lambda: to_turtle(canonical(describe(graph, inferred, dumps)))
+    files["void.ttl"] = lambda: to_turtle(describe(graph, inferred, dumps))
     if validation_text is not None:
         files["validation.txt"] = lambda: validation_text
     write_atomically(Path(out_dir), files)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
-from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
+from rdflib.term import Node
 
 from kg.load import ID, bind_prefixes
 
@@ -33,17 +35,23 @@ def entities(graph: Graph) -> set[URIRef]:
     return {s for s in graph.subjects(unique=True) if isinstance(s, URIRef) and str(s).startswith(ID)}
 
 
+def _partition_iri(kind: str, term: Node) -> URIRef:
+    # named partitions: readable, and no blank nodes to canonicalise when the file is written
+    local = re.sub(r"[^A-Za-z0-9]+", "-", str(term).split("//", 1)[-1]).strip("-")
+    return URIRef(f"{DATASET}/{kind}-partition/{local}")
+
+
 def _partitions(description: Graph, graph: Graph) -> None:
     class_counts = Counter(
         o for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef) and str(s).startswith(ID)
     )
     for cls, count in sorted(class_counts.items()):
-        partition = BNode()
+        partition = _partition_iri("class", cls)
         description.add((DATASET, VOID.classPartition, partition))
         description.add((partition, VOID["class"], cls))
         description.add((partition, VOID.entities, Literal(count)))
     for predicate, count in sorted(Counter(p for _, p, _ in graph).items()):
-        partition = BNode()
+        partition = _partition_iri("property", predicate)
         description.add((DATASET, VOID.propertyPartition, partition))
         description.add((partition, VOID.property, predicate))
         description.add((partition, VOID.triples, Literal(count)))
