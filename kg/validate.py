@@ -147,6 +147,11 @@ def validate(graph: Graph, shapes: Graph | None = None) -> ValidationReport:
             advanced=True,
             allow_warnings=True,
         )
+    return report_from_graph(report_graph)
+
+
+def report_from_graph(report_graph: Graph) -> ValidationReport:
+    """A readable ValidationReport from a SHACL validation report graph."""
     namespaces = bind_prefixes(Graph()).namespace_manager
     return ValidationReport(tuple(_results(report_graph, namespaces)))
 

@@ -1,0 +1,130 @@
+"""The benchmark tools: the synthetic register of benchmarks/generate.py and the row limits of benchmarks/run.py."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import generate as gen  # noqa: E402
+from benchmarks import run as bench  # noqa: E402
+from kg.load import ONTOLOGY_FILES, load_ontology, parse_files  # noqa: E402
+from kg.reason import reason  # noqa: E402
+from kg.validate import run_checks, validate  # noqa: E402
+
+SIZES = (1000, 10000)
+
+
+def as_loaded(graph: Graph, folder: Path) -> Graph:
+    """Write a generated graph as Turtle and load it with the ontology, as the build loads data/*.ttl."""
+    path = folder / "synthetic.ttl"
+    graph.serialize(path, format="turtle", encoding="utf-8")
+    return parse_files([*ONTOLOGY_FILES, path])
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """The generated registers at each size (seed 1), and each loaded back from Turtle with the ontology."""
+    registers = {}
+    for size in SIZES:
+        graph = gen.generate(size, seed=1)
+        registers[size] = (graph, as_loaded(graph, tmp_path_factory.mktemp(f"synthetic-{size}")))
+    return registers
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_generator_hits_its_target_within_ten_percent(synthetic, size):
+    graph, _ = synthetic[size]
+    assert abs(len(graph) - size) <= 0.1 * size
+
+
+def test_generator_is_deterministic_for_a_seed():
+    first, again, other = gen.generate(1000, 7), gen.generate(1000, 7), gen.generate(1000, 8)
+    assert set(first) == set(again)
+    assert set(first) != set(other)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_generated_register_passes_the_shapes_and_the_checks(synthetic, size):
+    graph, loaded = synthetic[size]
+    assert validate(loaded).results == ()
+    assert run_checks(loaded + reason(loaded, load_ontology(), use_cache=False)) == []
+    counts = gen.summary(graph)
+    assert counts["PartyCongress"] == 28 and counts["CollectiveLeadership"] >= 1 and counts["Office"] >= 5
+
+
+@pytest.mark.parametrize("count", [3, 7])  # 7: every kind once
+def test_validator_finds_exactly_the_planted_violations(tmp_path, count):
+    graph = gen.generate(1000, seed=3, planted_violations=count)
+    planted = {(violation.node, violation.rule) for violation in graph.planted}
+    assert len(graph.planted) == len(planted) == len({violation.kind for violation in graph.planted}) == count
+    found = [(violation.node, violation.rule) for violation in validate(as_loaded(graph, tmp_path)).violations]
+    assert sorted(found) == sorted(planted)
+
+
+def test_planting_more_violations_than_a_register_can_hold_is_refused():
+    with pytest.raises(ValueError, match="cannot plant"):
+        gen.generate(1000, seed=1, planted_violations=500)
+
+
+# ---------------------------------------------------------------- dummy stages for run.py's child processes
+
+
+def no_setup(context: dict) -> dict:
+    return dict(context)
+
+
+def slow_setup(context: dict) -> dict:
+    time.sleep(60)
+    return dict(context)
+
+
+def nap(state: dict) -> None:
+    time.sleep(state["seconds"])
+    state["report"]("napped", state["seconds"])
+
+
+def test_an_over_limit_row_is_killed_and_reported_as_over_the_limit():
+    started = time.monotonic()
+    outcome = bench.run_row(no_setup, nap, {"seconds": 60}, limit_s=0.5, setup_limit_s=60)
+    assert time.monotonic() - started < 30
+    assert outcome.status == bench.LIMIT
+    assert bench.time_cell([asdict(outcome)]) == "> limit"
+
+
+def test_a_setup_over_its_limit_is_reported_too():
+    outcome = bench.run_row(slow_setup, nap, {"seconds": 0}, limit_s=60, setup_limit_s=3)
+    assert outcome.status == bench.SETUP_LIMIT
+
+
+def test_a_row_within_its_limit_reports_its_time_and_extras():
+    outcome = bench.run_row(no_setup, nap, {"seconds": 0.2}, limit_s=30, setup_limit_s=60)
+    assert outcome.status == bench.OK
+    assert 0.2 <= outcome.seconds < 5
+    assert outcome.extras == {"napped": 0.2}
+    assert outcome.peak_kb > 0
+
+
+def test_results_keep_an_over_limit_row_with_a_lower_bound_ratio_and_growth():
+    ok = {"status": bench.OK, "seconds": 2.0, "peak_kb": 1024, "extras": {}, "detail": ""}
+    over = {"status": bench.LIMIT, "seconds": None, "peak_kb": 2048, "extras": {}, "detail": "killed in measure"}
+    results = {
+        "machine": {"platform": "p", "cpu": "c", "cores": "2", "memory": "1 GiB", "python": "3.11"},
+        "options": {"repeat": [1, 1], "limit_s": 120, "setup_limit_s": 600, "mem_limit_kb": 2**24, "seed": 1,
+                    "naive_inference": "none"},
+        "started": "then", "finished": "now",
+        "sizes": {
+            "1000": {"triples": 1000, "rows": {"reason/project": [ok], "reason/naive": [ok]}},
+            "10000": {"triples": 10000, "rows": {"reason/project": [ok], "reason/naive": [over]}},
+        },
+    }  # fmt: skip
+    text = bench.render(results)
+    assert "| naive: owlrl `DeductiveClosure(OWLRL_Semantics).expand` | 2.00 s (1 MB) | > limit |" in text
+    assert "| **naive / project** | 1.0× | > 60× |" in text
+    assert "| reason/naive | > 1.78 |" in text
