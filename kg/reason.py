@@ -1,4 +1,4 @@
-"""Reason stage: the OWL 2 RL closure (owlrl) of the ontology and the data, kept apart and free of noise."""
+"""Reason stage: the OWL 2 RL closure of the ontology and the data (fast engine, owlrl as reference), kept apart."""
 
 from __future__ import annotations
 

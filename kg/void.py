@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 from rdflib.term import Node
 
@@ -25,7 +25,6 @@ MEDIA_TYPES = {
     "cpsu.trig": "application/trig",
     "cpsu-inferred.ttl": "text/turtle",
 }
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 TITLE = "cpsu-kg: the leadership of the Communist Party of the Soviet Union, 1917-1991"
 
