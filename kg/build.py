@@ -107,7 +107,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     seconds: dict[str, float] = {}
     with _Stopwatch(seconds, "load"):
         ontology = load_ontology()
-        graph = load(data_dir)
+        graph = load(data_dir, ontology=ontology)
         graph_hash = content_hash(graph)
     with _Stopwatch(seconds, "validate"):
         report = _validated(graph, graph_hash)

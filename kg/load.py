@@ -95,10 +95,18 @@ def load_shapes() -> Graph:
     return parse_files([SHAPES_FILE])
 
 
-def load(data_dir: Path | str = DATA_DIR, with_ontology: bool = True) -> Graph:
-    """Load the register's data files (and by default the ontology) into one rdflib graph."""
+def load(data_dir: Path | str = DATA_DIR, with_ontology: bool = True, ontology: Graph | None = None) -> Graph:
+    """Load the register's data files (and by default the ontology, parsed anew unless given) into one graph."""
     data_dir = Path(data_dir)
     files = data_files(data_dir)
     if not files:
         raise InputError(f"{data_dir}: no Turtle files (*.ttl) found")
-    return parse_files([*ONTOLOGY_FILES, *files] if with_ontology else files)
+    if not with_ontology:
+        return parse_files(files)
+    if ontology is None:
+        return parse_files([*ONTOLOGY_FILES, *files])
+    graph = bind_prefixes(Graph())
+    graph += ontology
+    for path in files:
+        parse_turtle(path, graph)
+    return graph

@@ -386,8 +386,9 @@ def register_graph(data_dir: Path | None = None) -> Graph:
     from kg.load import DATA_DIR, load, load_ontology
     from kg.reason import reason
 
-    graph = load(data_dir or DATA_DIR)
-    graph += reason(graph, load_ontology())
+    ontology = load_ontology()
+    graph = load(data_dir or DATA_DIR, ontology=ontology)
+    graph += reason(graph, ontology)
     return graph
 
 
