@@ -37,7 +37,7 @@ def _validate(args: argparse.Namespace) -> int:
     files = [Path(name) for name in args.files] or data_files(Path(args.data))
     if not files:
         raise InputError(f"{args.data}: no Turtle files (*.ttl) to validate")
-    report = validate(parse_files([*ONTOLOGY_FILES, *files]))
+    report = validate(parse_files([*ONTOLOGY_FILES, *files]), engine=args.engine)
     sys.stdout.write(report.text())
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -139,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate Turtle files against the SHACL shapes")
     validate.add_argument("files", nargs="*", metavar="FILE", help="Turtle files (default: data/*.ttl)")
     validate.add_argument("--data", default=None, help="folder of data/*.ttl used when no FILE is given")
+    validate.add_argument(
+        "--engine",
+        choices=("fast", "pyshacl"),
+        default="fast",
+        help="fast: this project's linear-time engine (default); pyshacl: the reference implementation",
+    )
     validate.set_defaults(run=_validate)
 
     queries = commands.add_parser("queries", help="list the stored queries with their summaries and parameters")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kg.cli import main
 from kg.load import PROJECT_ROOT
 
@@ -48,10 +50,11 @@ def test_an_unknown_command_is_a_usage_error_with_exit_2():
     assert "invalid choice: 'frobnicate'" in finished.stderr
 
 
-def test_validate_reports_violations_on_stdout_and_exits_1(tmp_path):
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_validate_reports_violations_on_stdout_and_exits_1(tmp_path, engine):
     broken = tmp_path / "broken.ttl"
     broken.write_text((FIXTURES / "base.ttl").read_text().replace('cpsu:startDate "1930-01-01"^^xsd:date', 'cpsu:startDate "1929-06-01"^^xsd:date'))
-    finished = run_cli("validate", str(broken))
+    finished = run_cli("validate", "--engine", engine, str(broken))
     assert finished.returncode == 1
     assert finished.stdout.splitlines() == [
         "Violation: tenure:leader-1 — path cpsu:office — rule shape:NoOverlappingTenures: This tenure overlaps "
@@ -70,6 +73,12 @@ def test_validate_reports_violations_on_stdout_and_exits_1(tmp_path):
 def test_validate_without_files_checks_the_register_and_exits_0(capsys):
     assert main(["validate"]) == 0
     assert capsys.readouterr().out == "0 violation(s), 0 warning(s).\n"
+
+
+def test_an_unknown_validation_engine_is_a_usage_error():
+    finished = run_cli("validate", "--engine", "jena")
+    assert finished.returncode == 2
+    assert "argument --engine: invalid choice: 'jena' (choose from 'fast', 'pyshacl')" in finished.stderr
 
 
 def test_a_missing_file_is_reported_with_exit_2(capsys):

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg.load import ONTOLOGY_FILES, PREFIXES, load_shapes, parse_files
-from kg.validate import SH, validate
+from kg.validate import SH, UnsupportedShape, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PREFIX_LINES = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in PREFIXES.items()) + (
@@ -221,3 +221,24 @@ def test_a_violation_reads_as_node_path_rule_and_message():
         "(cpsu:replacedBy and cpsu:replaces must mirror each other). (value: tenure:leader-2)\n"
         "1 violation(s), 0 warning(s).\n"
     )
+
+
+@pytest.mark.parametrize(("rule", "remove", "add", "expected", "phrase"), CASES, ids=[case[0] for case in CASES])
+def test_the_fast_engine_reports_exactly_what_pyshacl_reports(rule, remove, add, expected, phrase):
+    graph = broken_register(remove, add)
+    fast = validate(graph, engine="fast")
+    assert fast == validate(graph, engine="pyshacl")
+    assert fast.results, "the broken fixture must produce results for the comparison to mean anything"
+
+
+def test_the_fast_engine_refuses_a_shape_feature_it_lacks():
+    shapes = load_shapes()
+    shapes.parse(data=PREFIX_LINES + "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                 "shape:EnglishLabel sh:hasValue \"x\"@en .", format="turtle")
+    with pytest.raises(UnsupportedShape, match="shape:EnglishLabel|shapes#EnglishLabel.*hasValue"):
+        validate(broken_register(), shapes, engine="fast")
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(ValueError, match="expected 'fast' or 'pyshacl'"):
+        validate(broken_register(), engine="jena")
