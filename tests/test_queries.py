@@ -213,7 +213,7 @@ def test_party_and_state_offices(queryable):
 
 def test_wikidata_links(queryable):
     rows = table(queryable, "wikidata-links", ["label", "class", "wikidata"])
-    assert len(rows) == 24
+    assert len(rows) == 30
     assert rows[:3] == [
         ("Soviet Union", "Organisation", "http://www.wikidata.org/entity/Q15180"),
         ("Russian Social Democratic Labour Party", "PartyName", "http://www.wikidata.org/entity/Q204911"),

@@ -182,6 +182,8 @@ def test_wikidata_links_are_only_the_confirmed_ones(register):
         } ORDER BY ?entity"""
     assert dict(rows(register, query)) == {
         "https://w3id.org/cpsu-kg/id/office/chairman-of-the-council-of-ministers": "Q4376674",
+        "https://w3id.org/cpsu-kg/id/office/chairman-of-the-council-of-peoples-commissars": "Q4376682",
+        "https://w3id.org/cpsu-kg/id/office/chairman-of-the-presidium-of-the-supreme-soviet": "Q135215773",
         "https://w3id.org/cpsu-kg/id/office/chairman-of-the-supreme-soviet": "Q4376657",
         "https://w3id.org/cpsu-kg/id/office/general-secretary": "Q1048744",
         "https://w3id.org/cpsu-kg/id/office/president-of-the-ussr": "Q1255261",
@@ -200,9 +202,13 @@ def test_wikidata_links_are_only_the_confirmed_ones(register):
         "https://w3id.org/cpsu-kg/id/person/mikhail-gorbachev": "Q30487",
         "https://w3id.org/cpsu-kg/id/person/nikita-khrushchev": "Q35314",
         "https://w3id.org/cpsu-kg/id/person/vladimir-lenin": "Q1394",
+        "https://w3id.org/cpsu-kg/id/person/vyacheslav-molotov": "Q132899",
         "https://w3id.org/cpsu-kg/id/person/yuri-andropov": "Q44071",
         "https://w3id.org/cpsu-kg/id/person/boris-yeltsin": "Q34453",
+        "https://w3id.org/cpsu-kg/id/place/brussels": "Q239",
         "https://w3id.org/cpsu-kg/id/place/london": "Q84",
+        "https://w3id.org/cpsu-kg/id/place/minsk": "Q2280",
         "https://w3id.org/cpsu-kg/id/place/moscow": "Q649",
         "https://w3id.org/cpsu-kg/id/place/petrograd": "Q656",
+        "https://w3id.org/cpsu-kg/id/place/stockholm": "Q1754",
     }
