@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import BNode, Graph
 from rdflib.compare import to_isomorphic
+from rdflib.term import Node
 
 
 def cache_dir() -> Path:
@@ -18,8 +20,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cpsu-kg"
 
 
-def content_hash(graph: Graph) -> str:
-    """A hash of a graph's content that depends neither on triple order nor on blank-node labels."""
+def content_hash(graph: Iterable[tuple[Node, Node, Node]]) -> str:
+    """A hash of a graph's (or a set of triples') content that depends neither on order nor on blank-node labels."""
     ground, with_blank_nodes = [], Graph()
     for triple in graph:
         if any(isinstance(term, BNode) for term in triple):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -15,7 +17,8 @@ BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2000/01/rdf-schema#",
     "http://www.w3.org/2002/07/owl#",
 )
-EMPTY_CLASSES = (OWL.Thing, RDFS.Resource)
+EMPTY_CLASSES = frozenset((OWL.Thing, RDFS.Resource))
+Triple = tuple[Node, Node, Node]
 
 
 def is_noise(triple: tuple[Node, Node, Node]) -> bool:
@@ -30,31 +33,25 @@ def is_noise(triple: tuple[Node, Node, Node]) -> bool:
     )
 
 
-def reasoning_input(graph: Graph, ontology: Graph) -> Graph:
+def reasoning_input(graph: Graph, ontology: Graph) -> set[Triple]:
     """The triples that can fire an OWL RL rule: the ontology's axioms and the data's typed links.
 
     Labels, comments, notes and other annotations match no rule premise except through their
     property's own axioms, so a data triple is kept only when its property appears in the ontology.
     """
-    axioms = [triple for triple in ontology if not isinstance(triple[2], Literal)]
-    vocabulary = {term for triple in axioms for term in triple}
-    structural = Graph()
-    for triple in axioms:
-        structural.add(triple)
-    for triple in graph:
-        if triple[1] == RDF.type or triple[1] in vocabulary:
-            structural.add(triple)
-    return structural
+    axioms = {triple for triple in ontology if not isinstance(triple[2], Literal)}
+    vocabulary = {term for triple in axioms for term in triple} | {RDF.type}
+    return axioms | {triple for triple in graph if triple[1] in vocabulary}
 
 
-def owl_rl_closure(graph: Graph) -> Graph:
-    """The full OWL 2 RL closure of a graph, as owlrl computes it (the graph itself is left unchanged)."""
+def owl_rl_closure(triples: Iterable[Triple]) -> set[Triple]:
+    """The full OWL 2 RL closure of some triples, as owlrl computes it."""
     import owlrl  # imported here: `cpsu-kg query` must not pay for it
 
     closure = Graph()
-    closure += graph
+    closure.addN((s, p, o, closure) for s, p, o in triples)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    return closure
+    return set(closure)
 
 
 def _plain(term: Node) -> Node:
@@ -64,87 +61,108 @@ def _plain(term: Node) -> Node:
     return term
 
 
-def _chains(graph: Graph) -> list[tuple[Node, list[Node]]]:
-    chains = []
-    for prop, head in graph.subject_objects(OWL.propertyChainAxiom):
-        chains.append((prop, list(Collection(graph, head))))
-    return chains
+# Sets, not tuples: `in` on a tuple of rdflib terms calls their Python __eq__ once per member.
+SCHEMA_PREDICATES = frozenset(
+    (OWL.propertyChainAxiom, RDF.first, RDF.rest, RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf)
+)
 
 
-def add_property_chain_inferences(closure: Graph) -> int:
+def schema_of(closure: set[Triple]) -> Graph:
+    """The few triples of the closure that the rules reasonable skips read (chains, lists, domains, hierarchies)."""
+    schema = Graph()
+    schema.addN((s, p, o, schema) for s, p, o in closure if p in SCHEMA_PREDICATES)
+    return schema
+
+
+def add_property_chain_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
     """Rule prp-spo2 (which reasonable skips): x p1 y ... pn z and p = p1 o ... o pn give x p z."""
-    added = 0
-    for prop, steps in _chains(closure):
-        reached = {(s, o) for s, o in closure.subject_objects(steps[0])}
-        for step in steps[1:]:
-            reached = {(s, z) for s, y in reached for z in closure.objects(y, step)}
-        for subject, obj in reached:
-            if (subject, prop, obj) not in closure:
-                closure.add((subject, prop, obj))
-                added += 1
-    return added
+    schema = schema_of(closure) if schema is None else schema
+    chains = [(prop, list(Collection(schema, head))) for prop, head in schema.subject_objects(OWL.propertyChainAxiom)]
+    objects: dict[Node, dict[Node, list[Node]]] = {step: {} for _, chain in chains for step in chain}
+    for s, p, o in closure:
+        if p in objects:
+            objects[p].setdefault(s, []).append(o)
+    new = set()
+    for prop, chain in chains:
+        reached = [(s, o) for s, values in objects[chain[0]].items() for o in values]
+        for step in chain[1:]:
+            reached = [(s, z) for s, y in reached for z in objects[step].get(y, ())]
+        new |= {(s, prop, o) for s, o in reached} - closure
+    closure |= new
+    return len(new)
 
 
-def add_domain_range_schema_inferences(closure: Graph) -> int:
+def add_domain_range_schema_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
     """Rules scm-dom1/2 and scm-rng1/2 (which reasonable skips): domains and ranges along the hierarchies."""
-    added = 0
+    schema = schema_of(closure) if schema is None else schema
+    new = set()
     for axis in (RDFS.domain, RDFS.range):
-        for prop, cls in list(closure.subject_objects(axis)):
-            wider = set(closure.transitive_objects(cls, RDFS.subClassOf))
-            narrower = set(closure.transitive_subjects(RDFS.subPropertyOf, prop))
-            for sub_property in narrower:
-                for super_class in wider:
-                    if (sub_property, axis, super_class) not in closure:
-                        closure.add((sub_property, axis, super_class))
-                        added += 1
-    return added
+        for prop, cls in schema.subject_objects(axis):
+            wider = set(schema.transitive_objects(cls, RDFS.subClassOf))
+            narrower = set(schema.transitive_subjects(RDFS.subPropertyOf, prop))
+            new |= {(sub_property, axis, super_class) for sub_property in narrower for super_class in wider}
+    new -= closure
+    closure |= new
+    return len(new)
 
 
-def fast_closure(graph: Graph) -> Graph:
+def add_skipped_rule_inferences(closure: set[Triple]) -> int:
+    """The rules reasonable skips (prp-spo2, scm-dom/rng), to their own fixpoint; how many triples they added."""
+    added = 0
+    while True:
+        schema = schema_of(closure)
+        step = add_property_chain_inferences(closure, schema) + add_domain_range_schema_inferences(closure, schema)
+        added += step
+        if step == 0:
+            return added
+
+
+def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     """The OWL 2 RL closure by the Rust reasoner `reasonable`, completed with the rules it skips.
 
-    Repeated to a fixpoint because the added triples can feed its rules again; a test proves the result
-    equals owlrl's, noise aside, on the register and on a generated graph.
+    Those rules run before and after it; it runs again only when they added something that could feed
+    its rules. A test proves the result equals owlrl's, noise aside, on the register and on a generated graph.
     """
     import reasonable
 
-    closure = Graph()
-    closure += graph
+    closure = set(triples)
+    add_skipped_rule_inferences(closure)
     while True:
-        before = len(closure)
         reasoner = reasonable.PyReasoner()
-        reasoner.from_graph(closure)
-        for triple in reasoner.reason():
-            closure.add(tuple(_plain(term) for term in triple))
-        add_property_chain_inferences(closure)
-        add_domain_range_schema_inferences(closure)
-        if len(closure) == before:
+        reasoner.from_graph(list(closure))
+        closure.update(tuple(_plain(term) for term in triple) for triple in reasoner.reason())
+        if add_skipped_rule_inferences(closure) == 0:
             return closure
 
 
-def inferred_triples(asserted: Graph, closure: Graph) -> Graph:
-    """What the closure adds to the asserted graph, without the noise."""
+def inferred_triples(
+    asserted: Graph | tuple[Graph, ...], closure: Iterable[Triple], given: set[Triple] | None = None
+) -> Graph:
+    """What the closure adds to the asserted graph(s) (and to the given triples it started from), without noise."""
+    graphs = (asserted,) if isinstance(asserted, Graph) else asserted
+    known = set(given or ()).union(*graphs)  # set lookups: a membership test on an rdflib graph is ~100x slower
     inferred = bind_prefixes(Graph())
-    for triple in closure:
-        if triple not in asserted and not is_noise(triple):
-            inferred.add(triple)
+    inferred.addN((*triple, inferred) for triple in closure if triple not in known and not is_noise(triple))
     return inferred
 
 
 ENGINES = {"fast": fast_closure, "owlrl": owl_rl_closure}
 
 
-def reason(graph: Graph, ontology: Graph | None = None, use_cache: bool = True, engine: str = "fast") -> Graph:
+def reason(
+    graph: Graph, ontology: Graph | None = None, use_cache: bool = True, engine: str = "fast", key: str | None = None
+) -> Graph:
     """Return the inferred triples of the OWL 2 RL closure of graph + ontology, as a graph of their own.
 
     engine "fast" (default) is reasonable plus the rules it skips; "owlrl" is the reference it is tested against.
+    The result is cached under key (default: a hash of the reasoning input's content).
     """
     ontology = load_ontology() if ontology is None else ontology
     structural = reasoning_input(graph, ontology)
-    cached = cache_dir() / f"inferred-{content_hash(structural)[:32]}.nt"
+    cached = cache_dir() / f"inferred-{(key or content_hash(structural))[:32]}.nt"
     if use_cache and cached.exists():
         return bind_prefixes(Graph().parse(cached, format="nt"))
-    inferred = inferred_triples(graph + ontology, ENGINES[engine](structural))
+    inferred = inferred_triples((graph, ontology), ENGINES[engine](structural), structural)
     if use_cache:
         write_atomically(cached, inferred.serialize(format="nt"))
     return inferred
