@@ -8,9 +8,9 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
-from kg.cache import code_hash, content_hash, read_json, text_hash, write_json
-from kg.export import export
-from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, SHAPES_FILE, load, load_ontology
+from kg.cache import code_hash, files_hash, read_json, text_hash, write_json
+from kg.export import BackgroundJsonld, export
+from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, ONTOLOGY_FILES, SHAPES_FILE, data_files, load, load_ontology
 from kg.query import CHECKS_DIR
 from kg.reason import reason
 from kg.validate import CheckFailure, ValidationReport, run_checks, validate
@@ -79,21 +79,34 @@ def _checked(graph: Graph, inferred: Graph, graph_hash: str) -> list[CheckFailur
     key = "checks-passed-" + text_hash(graph_hash, *checks, code_hash())[:32]
     if read_json(key) is True:
         return []
-    failures = run_checks(graph + inferred)
+    failures = run_checks(graph, inferred)
     if not failures:
         write_json(key, True)
     return failures
 
 
-def _exported(graph: Graph, inferred: Graph, report: ValidationReport, out_dir: Path, graph_hash: str) -> list[Path]:
-    stamp_name = "dist-stamp-" + text_hash(str(out_dir.resolve()))[:32]
-    stamp = text_hash(graph_hash, CONTEXT_FILE.read_text(encoding="utf-8"), code_hash())
+def _dist_stamp(out_dir: Path, graph_hash: str) -> tuple[str, str]:
+    return "dist-stamp-" + text_hash(str(out_dir.resolve()))[:32], text_hash(
+        graph_hash, CONTEXT_FILE.read_text(encoding="utf-8"), code_hash()
+    )
+
+
+def _up_to_date_dist(out_dir: Path, graph_hash: str) -> list[Path] | None:
+    """The files of out_dir when an export of these very inputs wrote them and they are all there, else None."""
+    stamp_name, stamp = _dist_stamp(out_dir, graph_hash)
     expected = read_json(stamp_name)
     if isinstance(expected, dict) and expected.get("stamp") == stamp:
         files = [out_dir / name for name in expected["files"]]
         if all(path.exists() for path in files):
             return files
-    files = export(graph, out_dir, validation_text=report.text(), inferred=inferred)
+    return None
+
+
+def _exported(
+    graph: Graph, inferred: Graph, report: ValidationReport, out_dir: Path, graph_hash: str, jsonld: BackgroundJsonld
+) -> list[Path]:
+    files = export(graph, out_dir, validation_text=report.text(), inferred=inferred, jsonld=jsonld)
+    stamp_name, stamp = _dist_stamp(out_dir, graph_hash)
     write_json(stamp_name, {"stamp": stamp, "files": [path.name for path in files]})
     return files
 
@@ -101,25 +114,31 @@ def _exported(graph: Graph, inferred: Graph, report: ValidationReport, out_dir: 
 def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> BuildResult:
     """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically).
 
-    Each stage's result is cached by a hash of its inputs (the data, the shapes, the checks, this code),
+    Each stage's result is cached by a hash of its inputs (the files, the shapes, the checks, this code),
     so an unchanged rebuild skips the work and leaves an up-to-date dist/ as it is.
     """
     seconds: dict[str, float] = {}
     with _Stopwatch(seconds, "load"):
         ontology = load_ontology()
         graph = load(data_dir, ontology=ontology)
-        graph_hash = content_hash(graph)
+        graph_hash = files_hash([*ONTOLOGY_FILES, *data_files(Path(data_dir))])
     with _Stopwatch(seconds, "validate"):
         report = _validated(graph, graph_hash)
     result = BuildResult(graph=graph, report=report, seconds=seconds)
     if not report.conforms:
         return result
-    with _Stopwatch(seconds, "reason"):
-        result.inferred = reason(graph, ontology)
-    with _Stopwatch(seconds, "check"):
-        result.failed_checks = _checked(graph, result.inferred, graph_hash)
-    if result.failed_checks:
-        return result
-    with _Stopwatch(seconds, "export"):
-        result.files = _exported(graph, result.inferred, report, Path(out_dir), graph_hash)
+    up_to_date = _up_to_date_dist(Path(out_dir), graph_hash)
+    jsonld = BackgroundJsonld(graph) if up_to_date is None else None  # compacted while reasoning and checks run
+    try:
+        with _Stopwatch(seconds, "reason"):
+            result.inferred = reason(graph, ontology, key=text_hash(graph_hash, code_hash()))
+        with _Stopwatch(seconds, "check"):
+            result.failed_checks = _checked(graph, result.inferred, graph_hash)
+        if result.failed_checks:
+            return result
+        with _Stopwatch(seconds, "export"):
+            result.files = up_to_date or _exported(graph, result.inferred, report, Path(out_dir), graph_hash, jsonld)
+    finally:
+        if jsonld is not None:
+            jsonld.cancel()
     return result

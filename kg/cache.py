@@ -41,6 +41,11 @@ def text_hash(*texts: str) -> str:
     return digest.hexdigest()
 
 
+def files_hash(paths: Iterable[Path]) -> str:
+    """A hash of files' names and text, in order: a cache key for what they hold that needs no parsing."""
+    return text_hash(*(f"{path.name}\n{path.read_text(encoding='utf-8')}" for path in paths))
+
+
 def code_hash() -> str:
     """A hash of the package's own source, so changed code invalidates cached results."""
     return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from kg.load import CONTEXT_FILE, bind_prefixes
+from kg.load import CONTEXT_FILE, PREFIXES, bind_prefixes
+from kg.query import oxigraph_converter
 from kg.void import describe
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+Triple = tuple[Node, Node, Node]
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VOID_PREFIXES = {"void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#"}
 
 ASSERTED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/asserted")
 INFERRED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/inferred")
@@ -22,18 +40,50 @@ INFERRED_GRAPH = URIRef("https://w3id.org/cpsu-kg/graph/inferred")
 
 def canonical(graph: Graph) -> Graph:
     """Relabel blank nodes canonically, so equal graphs serialise to equal bytes."""
-    return bind_prefixes(Graph() + to_canonical_graph(graph))
+    stable = bind_prefixes(Graph())
+    stable.addN((*triple, stable) for triple in stable_triples(graph))
+    return stable
 
 
-def to_ntriples(graph: Graph) -> str:
-    """Serialise a graph as sorted N-Triples (byte-stable when the graph is canonical())."""
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return "".join(sorted(f"{line}\n" for line in lines if line.strip()))
+def stable_triples(graph: Graph) -> list[Triple]:
+    """The graph's triples with blank nodes relabelled canonically (only the few triples that have one)."""
+    ground, with_blank_nodes = [], Graph()
+    for triple in graph:
+        if any(isinstance(term, BNode) for term in triple):
+            with_blank_nodes.add(triple)
+        else:
+            ground.append(triple)
+    return ground + list(to_canonical_graph(with_blank_nodes)) if len(with_blank_nodes) else ground
 
 
-def to_turtle(graph: Graph) -> str:
-    """Serialise a graph as Turtle with the project's prefixes (byte-stable when the graph is canonical())."""
-    return bind_prefixes(graph).serialize(format="turtle")
+def oxigraph_triples(triples: Iterable[Triple]) -> list[pyoxigraph.Triple]:
+    """rdflib triples as pyoxigraph triples, sorted by their N-Triples form (so the output is byte-stable)."""
+    import pyoxigraph
+
+    term = oxigraph_converter()
+    return sorted((pyoxigraph.Triple(term(s), term(p), term(o)) for s, p, o in triples), key=_subject_type_first)
+
+
+def _subject_type_first(triple: pyoxigraph.Triple) -> tuple[str, bool, str]:
+    return str(triple.subject), triple.predicate.value != RDF_TYPE, str(triple)
+
+
+def to_ntriples(triples: list[pyoxigraph.Triple]) -> str:
+    """Serialise sorted triples as N-Triples (by Oxigraph: canonical escaping, one triple per line)."""
+    import pyoxigraph
+
+    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def to_turtle(triples: list[pyoxigraph.Triple], extra_prefixes: Mapping[str, str] | None = None) -> str:
+    """Serialise sorted triples as Turtle with the project's prefixes (by Oxigraph's writer: linear in the data)."""
+    import pyoxigraph
+
+    prefixes = {**STANDARD_PREFIXES, **PREFIXES, **(extra_prefixes or {})}
+    text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    # Oxigraph writes the prefixes in the order of its hash map; written here sorted, they stay stable
+    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("@prefix "))
+    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items())) + "\n" + body
 
 
 def jsonld_context() -> dict:
@@ -52,8 +102,8 @@ def _expanded_term(term: Node) -> dict[str, str]:
     return {"@id": term.n3() if isinstance(term, BNode) else str(term)}
 
 
-def expanded_jsonld(graph: Graph) -> list[dict]:
-    """The graph as expanded JSON-LD, nodes and values in sorted order (so output is deterministic)."""
+def expanded_jsonld(graph: Iterable[Triple]) -> list[dict]:
+    """The triples as expanded JSON-LD, nodes and values in sorted order (so output is deterministic)."""
     nodes: dict[str, dict[str, list]] = {}
     for subject, predicate, obj in graph:
         node = nodes.setdefault(_expanded_term(subject)["@id"], {})
@@ -70,13 +120,58 @@ def expanded_jsonld(graph: Graph) -> list[dict]:
     return expanded
 
 
-def to_jsonld(graph: Graph) -> str:
-    """Serialise a graph as JSON-LD compacted by pyld with the project context (ontology/context.jsonld)."""
+def to_jsonld(graph: Iterable[Triple]) -> str:
+    """Serialise triples as JSON-LD compacted by pyld with the project context (ontology/context.jsonld)."""
     from pyld import jsonld
 
     context = {"@context": jsonld_context()}
     compacted = jsonld.compact(expanded_jsonld(graph), context, {"skipExpansion": True})
     return json.dumps(compacted, ensure_ascii=False, indent=2) + "\n"
+
+
+class BackgroundJsonld:
+    """pyld's compaction of a graph, run in a forked process while the build goes on.
+
+    Compaction is the slowest part of the export (10^5 triples: ~10 s); run beside reasoning and the
+    checks, it costs no wall time on a second core. Where a process cannot be forked (no fork; inside a daemonic
+    process) it runs when text() is called.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.triples = stable_triples(graph)
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.process = context.Process(target=_send_jsonld, args=(self.triples, sender), daemon=True)
+            self.process.start()
+            sender.close()
+
+    def text(self) -> str:
+        """The compacted JSON-LD (waiting for the process); its error, if it failed, raised here."""
+        if self.process is None:
+            return to_jsonld(self.triples)
+        try:
+            outcome, value = self.receiver.recv()
+        except EOFError:
+            outcome, value = "error", f"the JSON-LD writer stopped (exit code {self.process.exitcode})"
+        self.process.join()
+        if outcome == "error":
+            raise RuntimeError(value)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs (the build stopped before the export)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _send_jsonld(triples: list[Triple], sender: multiprocessing.connection.Connection) -> None:
+    try:
+        sender.send(("ok", to_jsonld(triples)))
+    except BaseException as error:  # noqa: BLE001 - reported by the parent, which raises it
+        sender.send(("error", str(error)))
 
 
 def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> None:
@@ -97,13 +192,13 @@ def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> N
         raise
 
 
-def to_trig(asserted: Graph, inferred: Graph) -> str:
-    """Serialise the asserted and the inferred graph as two named graphs of one TriG document.
+def to_trig(asserted: list[pyoxigraph.Triple], inferred: list[pyoxigraph.Triple]) -> str:
+    """Serialise the asserted and the inferred triples as two named graphs of one TriG document.
 
     Each graph block holds the graph's sorted N-Triples lines (valid TriG): byte-stable and fast to write.
     """
     named = ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred))
-    return "".join(f"{name.n3()} {{\n{to_ntriples(graph)}}}\n" for name, graph in named)
+    return "".join(f"{name.n3()} {{\n{to_ntriples(triples)}}}\n" for name, triples in named)
 
 
 def export(
@@ -111,19 +206,25 @@ def export(
     out_dir: Path | str = "dist",
     validation_text: str | None = None,
     inferred: Graph | None = None,
+    jsonld: BackgroundJsonld | None = None,
 ) -> list[Path]:
-    """Write dist/: Turtle, N-Triples, JSON-LD, void.ttl; with inferences also cpsu-inferred.ttl and cpsu.trig."""
-    stable = canonical(graph)
+    """Write dist/: Turtle, N-Triples, JSON-LD, void.ttl; with inferences also cpsu-inferred.ttl and cpsu.trig.
+
+    jsonld: the JSON-LD, already being compacted (by build()); made here when not given.
+    """
+    stable = jsonld.triples if jsonld is not None else stable_triples(graph)
+    asserted = oxigraph_triples(stable)
     files: dict[str, Callable[[], str]] = {
-        "cpsu.ttl": lambda: to_turtle(stable),
-        "cpsu.nt": lambda: to_ntriples(stable),
-        "cpsu.jsonld": lambda: to_jsonld(stable),
+        "cpsu.ttl": lambda: to_turtle(asserted),
+        "cpsu.nt": lambda: to_ntriples(asserted),
+        "cpsu.jsonld": jsonld.text if jsonld is not None else lambda: to_jsonld(stable),
     }
     if inferred is not None:
-        files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred)
-        files["cpsu.trig"] = lambda: to_trig(stable, inferred)
+        inferred_sorted = oxigraph_triples(inferred)
+        files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred_sorted)
+        files["cpsu.trig"] = lambda: to_trig(asserted, inferred_sorted)
     dumps = list(files)
-    files["void.ttl"] = lambda: to_turtle(describe(graph, inferred, dumps))
+    files["void.ttl"] = lambda: to_turtle(oxigraph_triples(describe(graph, inferred, dumps)), VOID_PREFIXES)
     if validation_text is not None:
         files["validation.txt"] = lambda: validation_text
     write_atomically(Path(out_dir), files)

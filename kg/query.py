@@ -209,13 +209,27 @@ def run(query: StoredQuery, graph: Graph, values: dict[str, str] | None = None) 
 # ---------------------------------------------------------------- the Oxigraph engine
 
 
-def oxigraph_store(graph: Graph) -> pyoxigraph.Store:
-    """An in-memory Oxigraph store holding the triples of an rdflib graph (in its default graph)."""
+def oxigraph_store(*graphs: Iterable[tuple[Node, Node, Node]]) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store holding the triples of rdflib graphs (in its default graph)."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    convert = oxigraph_converter()
+    for graph in graphs:
+        store.bulk_extend(pyoxigraph.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)
     return store
+
+
+def oxigraph_converter() -> Callable[[Node], pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode]:
+    """to_oxigraph with a memory: each distinct rdflib term is converted once (IRIs repeat a lot)."""
+    converted: dict[Node, pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode] = {}
+
+    def convert(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
+        if term not in converted:
+            converted[term] = to_oxigraph(term)
+        return converted[term]
+
+    return convert
 
 
 def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
@@ -400,11 +414,10 @@ def register_store(data_dir: Path | None = None) -> pyoxigraph.Store:
     """
     import pyoxigraph
 
-    from kg.cache import cache_dir, code_hash, text_hash, write_atomically
+    from kg.cache import cache_dir, code_hash, files_hash, text_hash, write_atomically
     from kg.load import DATA_DIR, ONTOLOGY_FILES, data_files
 
-    files = [*ONTOLOGY_FILES, *data_files(data_dir or DATA_DIR)]
-    key = text_hash(*(path.read_text(encoding="utf-8") for path in files), code_hash())
+    key = text_hash(files_hash([*ONTOLOGY_FILES, *data_files(data_dir or DATA_DIR)]), code_hash())
     cached = cache_dir() / f"register-{key[:32]}.nt"
     if not cached.exists():
         write_atomically(cached, register_graph(data_dir).serialize(format="nt"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
@@ -29,9 +30,38 @@ DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's D
 TITLE = "cpsu-kg: the leadership of the Communist Party of the Soviet Union, 1917-1991"
 
 
-def entities(graph: Graph) -> set[URIRef]:
-    """The register's own entities: subjects whose IRI is under https://w3id.org/cpsu-kg/id/."""
-    return {s for s in graph.subjects(unique=True) if isinstance(s, URIRef) and str(s).startswith(ID)}
+@dataclass
+class Statistics:
+    """The counts VoID reports, gathered in one pass over the graph."""
+
+    triples: int = 0
+    subjects: set[Node] = field(default_factory=set)
+    objects: set[Node] = field(default_factory=set)
+    entities: set[Node] = field(default_factory=set)
+    class_entities: Counter = field(default_factory=Counter)
+    classes: set[Node] = field(default_factory=set)
+    property_triples: Counter = field(default_factory=Counter)
+    sources: set[Node] = field(default_factory=set)
+
+
+def statistics(graph: Graph) -> Statistics:
+    """Count the graph's triples, subjects, objects, entities, classes, properties and sources in one pass."""
+    stats = Statistics()
+    for s, p, o in graph:
+        stats.triples += 1
+        stats.subjects.add(s)
+        stats.objects.add(o)
+        stats.property_triples[p] += 1
+        own = isinstance(s, URIRef) and str(s).startswith(ID)
+        if own:
+            stats.entities.add(s)
+        if p == RDF.type:
+            stats.classes.add(o)
+            if own:
+                stats.class_entities[o] += 1
+        elif p == DCTERMS.source:
+            stats.sources.add(o)
+    return stats
 
 
 def _partition_iri(kind: str, term: Node) -> URIRef:
@@ -40,16 +70,13 @@ def _partition_iri(kind: str, term: Node) -> URIRef:
     return URIRef(f"{DATASET}/{kind}-partition/{local}")
 
 
-def _partitions(description: Graph, graph: Graph) -> None:
-    class_counts = Counter(
-        o for s, o in graph.subject_objects(RDF.type) if isinstance(s, URIRef) and str(s).startswith(ID)
-    )
-    for cls, count in sorted(class_counts.items()):
+def _partitions(description: Graph, stats: Statistics) -> None:
+    for cls, count in sorted(stats.class_entities.items()):
         partition = _partition_iri("class", cls)
         description.add((DATASET, VOID.classPartition, partition))
         description.add((partition, VOID["class"], cls))
         description.add((partition, VOID.entities, Literal(count)))
-    for predicate, count in sorted(Counter(p for _, p, _ in graph).items()):
+    for predicate, count in sorted(stats.property_triples.items()):
         partition = _partition_iri("property", predicate)
         description.add((DATASET, VOID.propertyPartition, partition))
         description.add((partition, VOID.property, predicate))
@@ -77,6 +104,7 @@ def describe(graph: Graph, inferred: Graph | None, files: list[str]) -> Graph:
     description = bind_prefixes(Graph())
     for prefix, namespace in (("void", VOID), ("dcat", DCAT)):
         description.bind(prefix, namespace)
+    stats = statistics(graph)
     version = graph.value(ONTOLOGY, OWL.versionInfo)
     issued = graph.value(ONTOLOGY, DCTERMS.modified)
     facts = [
@@ -103,12 +131,12 @@ def describe(graph: Graph, inferred: Graph | None, files: list[str]) -> Graph:
         (VOID.uriSpace, Literal(ID)),
         (VOID.sparqlEndpoint, ENDPOINT),
         (FOAF.homepage, URIRef("https://w3id.org/cpsu-kg")),
-        (VOID.triples, Literal(len(graph))),
-        (VOID.entities, Literal(len(entities(graph)))),
-        (VOID.classes, Literal(len(set(graph.objects(None, RDF.type))))),
-        (VOID.properties, Literal(len(set(graph.predicates())))),
-        (VOID.distinctSubjects, Literal(len(set(graph.subjects())))),
-        (VOID.distinctObjects, Literal(len(set(graph.objects())))),
+        (VOID.triples, Literal(stats.triples)),
+        (VOID.entities, Literal(len(stats.entities))),
+        (VOID.classes, Literal(len(stats.classes))),
+        (VOID.properties, Literal(len(stats.property_triples))),
+        (VOID.distinctSubjects, Literal(len(stats.subjects))),
+        (VOID.distinctObjects, Literal(len(stats.objects))),
     ]
     if version is not None:
         facts.append((DCAT_VERSION, Literal(str(version))))
@@ -118,9 +146,9 @@ def describe(graph: Graph, inferred: Graph | None, files: list[str]) -> Graph:
         description.add((DATASET, predicate, obj))
     for example in EXAMPLES:
         description.add((DATASET, VOID.exampleResource, URIRef(f"{ID}{example}")))
-    for source in sorted(set(graph.objects(None, DCTERMS.source))):
+    for source in sorted(stats.sources):
         description.add((DATASET, DCTERMS.source, source))
-    _partitions(description, graph)
+    _partitions(description, stats)
     _distributions(description, files)
     if inferred is not None:
         description.add((DATASET, VOID.subset, INFERRED_SUBSET))

@@ -1,4 +1,5 @@
-"""The fast paths give exactly the reference results: the fast reasoner equals owlrl, the fast validator plain pyshacl.
+"""The fast paths give exactly the reference results: the fast reasoner equals owlrl, the fast validator
+pyshacl, the Oxigraph parser rdflib's.
 
 On the real register and on graphs from benchmarks/generate.py (a synthetic register of the same shape).
 """
@@ -11,8 +12,9 @@ import sys
 import pyshacl
 import pytest
 from rdflib import Graph
+from rdflib.compare import isomorphic
 
-from kg.load import ONTOLOGY_FILES, PROJECT_ROOT, load_ontology, load_shapes, parse_files
+from kg.load import DATA_DIR, ONTOLOGY_FILES, PROJECT_ROOT, data_files, load_ontology, load_shapes, parse_files
 from kg.reason import reason
 from kg.validate import report_from_graph, validate
 
@@ -60,3 +62,18 @@ def test_the_fast_validator_reports_exactly_what_pyshacl_reports(source, registe
     assert ours == (plain_pyshacl_results(graph) if source == "register" else validate(graph, engine="pyshacl").results)
     if source == "generated":
         assert {(v.node, v.rule) for v in ours} >= {(p.node, p.rule) for p in generated.planted}
+
+
+@pytest.mark.parametrize("source", ["register", "generated"])
+def test_the_oxigraph_parser_gives_exactly_the_triples_rdflib_parses(source, tmp_path):
+    if source == "register":
+        files = [*ONTOLOGY_FILES, *data_files(DATA_DIR)]
+    else:
+        files = [tmp_path / "generated.ttl"]
+        generator().generate(10_000, seed=5).serialize(files[0], format="turtle")
+    ours = parse_files(files)
+    reference = Graph()
+    for path in files:
+        reference.parse(path, format="turtle", publicID=path.resolve().as_uri())
+    assert len(ours) == len(reference) > 3_000
+    assert isomorphic(ours, reference)
