@@ -513,9 +513,9 @@ class CheckFailure:
         return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
 
 
-def run_checks(graph: Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
-    """Run every *-violation.rq check on the graph (on Oxigraph, 10x faster); return those that found rows."""
-    store = oxigraph_store(graph)
+def run_checks(*graphs: Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
+    """Run every *-violation.rq check on the graphs together (on Oxigraph); return those that found rows."""
+    store = oxigraph_store(*graphs)
     failures = []
     for check in list_queries(directory):
         rows = run_oxigraph(check, store)
