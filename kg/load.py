@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -87,13 +88,7 @@ def oxigraph_parse(text: str, base_iri: str) -> list[tuple[Node, Node, Node]]:
 
     from kg.query import from_oxigraph
 
-    converted: dict[object, Node] = {}
-
-    def term(node: object) -> Node:
-        if node not in converted:
-            converted[node] = from_oxigraph(node)
-        return converted[node]
-
+    term = functools.lru_cache(maxsize=None)(from_oxigraph)  # each distinct term converted once
     quads = pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)
     return [(term(quad.subject), term(quad.predicate), term(quad.object)) for quad in quads]
 

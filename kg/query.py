@@ -229,14 +229,7 @@ def oxigraph_store(*graphs: Iterable[tuple[Node, Node, Node]]) -> pyoxigraph.Sto
 
 def oxigraph_converter() -> Callable[[Node], pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode]:
     """to_oxigraph with a memory: each distinct rdflib term is converted once (IRIs repeat a lot)."""
-    converted: dict[Node, pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode] = {}
-
-    def convert(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
-        if term not in converted:
-            converted[term] = to_oxigraph(term)
-        return converted[term]
-
-    return convert
+    return functools.lru_cache(maxsize=None)(to_oxigraph)
 
 
 def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
