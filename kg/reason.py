@@ -63,8 +63,11 @@ def _plain(term: Node) -> Node:
 
 # Sets, not tuples: `in` on a tuple of rdflib terms calls their Python __eq__ once per member.
 SCHEMA_PREDICATES = frozenset(
-    (OWL.propertyChainAxiom, RDF.first, RDF.rest, RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf)
-)
+    (
+        OWL.propertyChainAxiom, OWL.inverseOf, RDF.first, RDF.rest,
+        RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf,
+    )
+)  # fmt: skip
 
 
 def schema_of(closure: set[Triple]) -> Graph:
@@ -88,6 +91,28 @@ def add_property_chain_inferences(closure: set[Triple], schema: Graph | None = N
         for step in chain[1:]:
             reached = [(s, z) for s, y in reached for z in objects[step].get(y, ())]
         new |= {(s, prop, o) for s, o in reached} - closure
+    closure |= new
+    return len(new)
+
+
+def add_chain_step_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
+    """Rules prp-inv1/2 and prp-spo1 for the properties a chain axiom steps along (a head start, see fast_closure)."""
+    schema = schema_of(closure) if schema is None else schema
+    steps = {step for head in schema.objects(None, OWL.propertyChainAxiom) for step in Collection(schema, head)}
+    sources: dict[Node, list[tuple[Node, bool]]] = {}  # property -> [(chain step it gives, swap subject/object)]
+    for step in steps:
+        for narrower in schema.transitive_subjects(RDFS.subPropertyOf, step):
+            sources.setdefault(narrower, []).append((step, False))
+        for inverse in {*schema.subjects(OWL.inverseOf, step), *schema.objects(step, OWL.inverseOf)}:
+            sources.setdefault(inverse, []).append((step, True))
+    new = {
+        (o, step, s) if swap else (s, step, o)
+        for s, p, o in closure
+        if p in sources
+        for step, swap in sources[p]
+        if not swap or not isinstance(o, Literal)
+    }
+    new -= closure
     closure |= new
     return len(new)
 
@@ -121,11 +146,15 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     """The OWL 2 RL closure by the Rust reasoner `reasonable`, completed with the rules it skips.
 
     Those rules run before and after it; it runs again only when they added something that could feed
-    its rules. A test proves the result equals owlrl's, noise aside, on the register and on a generated graph.
+    its rules. Before its first run, the chain axioms' steps are completed along their inverses and
+    sub-properties (sound rules, so nothing is added that the closure lacks), which gives the chains their
+    triples early and usually spares a second run over the whole graph. A test proves the result equals
+    owlrl's, noise aside, on the register and on a generated graph.
     """
     import reasonable
 
     closure = set(triples)
+    add_chain_step_inferences(closure)
     add_skipped_rule_inferences(closure)
     while True:
         reasoner = reasonable.PyReasoner()
