@@ -5,9 +5,11 @@
 The output uses the ontology's classes and properties and passes the project's SHACL shapes and its
 data-quality checks (validate it together with ontology/*.ttl). Sizes grow by adding offices, tenures,
 persons, plenums, troikas and sources; the 28 congresses, 5 party names and 6 places stay fixed (the shapes cap
-congress ordinals at 28). Succession chains are at most MAX_CHAIN tenures long, because cpsu:succeededBy is
-transitive and its closure grows with the square of a chain's length. With --violations N it plants exactly N
-shape violations, each of which the validator reports as one (node, rule) result, and lists them.
+congress ordinals at 28). The party's top office gets a share of the tenures, up to TOP_LINE_MAX of them:
+history bounds the number of its leaders, not the size of the register. Succession chains are at most MAX_CHAIN
+tenures long, because cpsu:succeededBy is transitive and its closure grows with the square of a chain's length.
+With --violations N it plants exactly N shape violations, each of which the validator reports as one
+(node, rule) result, and lists them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ Date = datetime.date
 DAY = datetime.timedelta(days=1)
 
 TOP_SHARE = 0.15  # share of tenures in the party's top office (one line of succession across its titles)
+TOP_LINE_MAX = 250  # at most this many: one leader at a time over TOP_LINE_DAYS; a larger register has more
+# officials (every Central Committee member, sibling parties), not more leaders of this party
 MAX_CHAIN = 12  # longest replaces/replacedBy chain
 TROIKA_EVERY = 40  # one collective leadership per this many tenures
 TRIPLES_PER_TENURE = 25  # rough cost of a tenure with its share of persons, sources and plenums (for durations)
@@ -230,7 +234,7 @@ class Builder:
         self.anchor_nodes: set[URIRef] = set()
         self.top, self.other = Line(), Line()
         self.qid = 1_000_000
-        expected_top = max(1.0, target * TOP_SHARE / TRIPLES_PER_TENURE)
+        expected_top = max(1.0, min(TOP_LINE_MAX, target * TOP_SHARE / TRIPLES_PER_TENURE))
         self.top_days = int(max(30, min(1500, TOP_LINE_DAYS / expected_top)))
 
     # ------------------------------------------------------------ small helpers
@@ -627,7 +631,7 @@ class Builder:
 
     def next_step(self) -> Callable[[], None]:
         """What to add next, keeping the shares of top-office tenures and troikas."""
-        if len(self.top_tenures) < 2 or len(self.top_tenures) < TOP_SHARE * len(self.tenures):
+        if len(self.top_tenures) < 2 or len(self.top_tenures) < min(TOP_LINE_MAX, TOP_SHARE * len(self.tenures)):
             return self.extend_top_line
         if len(self.troikas) < 1 + len(self.tenures) // TROIKA_EVERY:
             return self.add_troika
