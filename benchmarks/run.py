@@ -485,6 +485,14 @@ class Options:
     seed: int
     naive_inference: str
     work: Path
+    build_limit_s: float = 0.0  # the full-build rows' limit (0: limit_s)
+
+
+def row_limit_s(options: dict, key: str) -> float:
+    """A row's time limit: --build-limit-s for the full-build rows, --limit-s for the others."""
+    if key.startswith("build/") and options.get("build_limit_s"):
+        return options["build_limit_s"]
+    return options["limit_s"]
 
 
 class Progress:
@@ -548,8 +556,9 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
         outcomes = rows.setdefault(row.key, [])
         for attempt in range(repeat):
             progress.describe(f"{size:,}: {row.key} ({attempt + 1}/{repeat})")
+            limit_s = row_limit_s(asdict(options), row.key)
             outcome = run_row(
-                row.setup, row.measure, context, options.limit_s, options.setup_limit_s, env, options.mem_limit_kb
+                row.setup, row.measure, context, limit_s, options.setup_limit_s, env, options.mem_limit_kb
             )
             outcomes.append(asdict(outcome))
             progress.advance()
@@ -661,7 +670,7 @@ def ratio_cell(top: list[dict] | None, bottom: list[dict] | None, limit_s: float
 
 def stage_table(results: dict, title: str, first: str, second: str | None, ratio: str, note: str) -> list[str]:
     """One stage's table: the rows as lines, the sizes as columns, and the ratio."""
-    sizes, limit_s = list(results["sizes"]), results["options"]["limit_s"]
+    sizes, limit_s = list(results["sizes"]), row_limit_s(results["options"], second or first)
     what = {row.key: row.what for row in ROWS}
     header = "| | " + " | ".join(f"{int(size):,}" for size in sizes) + " |"
     lines = [f"### {title}", "", header, "|---" * (len(sizes) + 1) + "|"]
@@ -755,7 +764,7 @@ def growth_cell(results: dict, key: str, small: str, large: str) -> str:
     if t1 and t2:
         return f"{exponent(t1, t2, n1, n2):.2f}"
     if t1 and (failure(rows_large or []) or {}).get("status") == LIMIT:
-        return f"> {exponent(t1, results['options']['limit_s'], n1, n2):.2f}"
+        return f"> {exponent(t1, row_limit_s(results['options'], key), n1, n2):.2f}"
     return "—"
 
 
@@ -795,6 +804,11 @@ def size_lines(results: dict) -> list[str]:
     return [*lines, ""]
 
 
+def build_limit_option(options: dict) -> str:
+    """The --build-limit-s part of the command line, when the run had one."""
+    return f" --build-limit-s {options['build_limit_s']:g}" if options.get("build_limit_s") else ""
+
+
 def render(results: dict) -> str:
     """The whole results.md."""
     options = results["options"]
@@ -805,7 +819,8 @@ def render(results: dict) -> str:
         "",
         f"Measured with `python benchmarks/run.py --sizes {','.join(results['sizes'])} "
         f"--repeat {','.join(str(r) for r in options['repeat'])} "
-        f"--limit-s {options['limit_s']:g} --seed {options['seed']} --naive-inference {options['naive_inference']}` "
+        f"--limit-s {options['limit_s']:g}{build_limit_option(options)} --seed {options['seed']} "
+        f"--naive-inference {options['naive_inference']}` "
         f"from {results['started']} to {results['finished']}.",
         "",
         *size_lines(results),
@@ -818,7 +833,8 @@ def render(results: dict) -> str:
         "fresh process (multiprocessing, spawn) "
         "that first does the stage's setup, untimed, then the stage; in brackets the peak resident memory of that "
         f'process, setup included (ru_maxrss of the process and its children). "{LIMIT}": the stage ran longer '
-        f'than {options["limit_s"]:g} s and was killed (not repeated); "{SETUP_LIMIT}": its setup ran longer than '
+        f"than {options['limit_s']:g} s (the full-build rows: {row_limit_s(options, 'build/'):g} s) and was killed "
+        f'(not repeated); "{SETUP_LIMIT}": its setup ran longer than '
         f'{options["setup_limit_s"]:g} s; "{MEMORY}": it grew past {options["mem_limit_kb"] / 2**20:g} GiB. '
         'A ratio "> N×" is a lower bound: the slower side went over the limit.',
         "",
@@ -849,6 +865,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default=",".join(str(size) for size in DEFAULT_SIZES))
     parser.add_argument("--repeat", default="3", help="runs per row: one number, or one per size (3,3,1)")
     parser.add_argument("--limit-s", type=float, default=300.0, help="kill a stage that runs longer (default 300)")
+    parser.add_argument("--build-limit-s", type=float, default=0.0, help="the full-build rows' limit")
     parser.add_argument("--setup-limit-s", type=float, default=600.0, help="kill a setup that runs longer")
     parser.add_argument("--mem-limit-gb", type=float, default=16.0, help="kill a run whose memory grows past this")
     parser.add_argument("--seed", type=int, default=1)
@@ -886,7 +903,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = list(iter_sizes(args.sizes))
         options = Options(
             sizes, repeats(args.repeat, len(sizes)), args.limit_s, args.setup_limit_s,
-            int(args.mem_limit_gb * 2**20), args.seed, args.naive_inference, args.work,
+            int(args.mem_limit_gb * 2**20), args.seed, args.naive_inference, args.work, args.build_limit_s,
         )  # fmt: skip
         results = run_all(options)
         if args.json:

@@ -128,3 +128,10 @@ def test_results_keep_an_over_limit_row_with_a_lower_bound_ratio_and_growth():
     assert "| naive: owlrl `DeductiveClosure(OWLRL_Semantics).expand` | 2.00 s (1 MB) | > limit |" in text
     assert "| **naive / project** | 1.0× | > 60× |" in text
     assert "| reason/naive | > 1.78 |" in text
+
+
+def test_the_full_build_rows_have_a_limit_of_their_own():
+    options = {"limit_s": 120, "build_limit_s": 400}
+    assert bench.row_limit_s(options, "build/naive") == 400
+    assert bench.row_limit_s(options, "validate/naive") == 120
+    assert bench.row_limit_s({"limit_s": 120}, "build/project") == 120  # raw results of an older run
