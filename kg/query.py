@@ -292,7 +292,8 @@ def run_oxigraph(query: StoredQuery, store: pyoxigraph.Store, values: dict[str, 
     substitutions = {pyoxigraph.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
     solutions = store.query(text, substitutions=substitutions)
     variables = [variable.value for variable in solutions.variables if variable.value not in bindings]
-    rows = [tuple(from_oxigraph(solution[variable]) for variable in variables) for solution in solutions]
+    term = functools.lru_cache(maxsize=None)(from_oxigraph)  # labels, offices and dates repeat across rows
+    rows = [tuple(term(solution[variable]) for variable in variables) for solution in solutions]
     return Rows(variables, rows)
 
 
