@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -68,22 +68,28 @@ def _subject_type_first(triple: pyoxigraph.Triple) -> tuple[str, bool, str]:
     return str(triple.subject), triple.predicate.value != RDF_TYPE, str(triple)
 
 
-def to_ntriples(triples: list[pyoxigraph.Triple]) -> str:
-    """Serialise sorted triples as N-Triples (by Oxigraph: canonical escaping, one triple per line)."""
+def write_ntriples(triples: list[pyoxigraph.Triple], out: BinaryIO) -> None:
+    """Write sorted triples as N-Triples (by Oxigraph: canonical escaping, one triple per line), streamed."""
     import pyoxigraph
 
-    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+    pyoxigraph.serialize(triples, out, format=pyoxigraph.RdfFormat.N_TRIPLES)
 
 
-def to_turtle(triples: list[pyoxigraph.Triple], extra_prefixes: Mapping[str, str] | None = None) -> str:
-    """Serialise sorted triples as Turtle with the project's prefixes (by Oxigraph's writer: linear in the data)."""
+def write_turtle(
+    triples: list[pyoxigraph.Triple], out: BinaryIO, extra_prefixes: Mapping[str, str] | None = None
+) -> None:
+    """Write sorted triples as Turtle with the project's prefixes (by Oxigraph's writer: linear in the data)."""
     import pyoxigraph
 
     prefixes = {**STANDARD_PREFIXES, **PREFIXES, **(extra_prefixes or {})}
-    text = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
-    # Oxigraph writes the prefixes in the order of its hash map; written here sorted, they stay stable
-    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("@prefix "))
-    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items())) + "\n" + body
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    # Oxigraph opens with the prefixes in the order of its hash map; written here sorted, they stay stable
+    body = 0
+    while data.startswith(b"@prefix ", body):
+        body = data.index(b"\n", body) + 1
+    out.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items())).encode("utf-8"))
+    out.write(b"\n")
+    out.write(memoryview(data)[body:])
 
 
 def jsonld_context() -> dict:
@@ -174,14 +180,27 @@ def _send_jsonld(triples: list[Triple], sender: multiprocessing.connection.Conne
         sender.send(("error", str(error)))
 
 
-def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> None:
-    """Write every file into a fresh folder, then swap it in for out_dir; on failure out_dir is untouched."""
+def text_writer(render: Callable[[], str]) -> Callable[[BinaryIO], None]:
+    """A file writer for a file made as one string (JSON-LD, the validation report)."""
+
+    def write(out: BinaryIO) -> None:
+        out.write(render().encode("utf-8"))
+
+    return write
+
+
+def write_atomically(out_dir: Path, files: Mapping[str, Callable[[BinaryIO], None]]) -> None:
+    """Write every file into a fresh folder, then swap it in for out_dir; on failure out_dir is untouched.
+
+    Each writer streams its file (the dumps of a 10^6-triple graph are never held as whole strings).
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        for name, render in files.items():
-            (staging / name).write_text(render(), encoding="utf-8")
+        for name, write in files.items():
+            with (staging / name).open("wb") as out:
+                write(out)
         retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
         if out_dir.exists():
             out_dir.rename(retired)
@@ -192,13 +211,15 @@ def write_atomically(out_dir: Path, files: Mapping[str, Callable[[], str]]) -> N
         raise
 
 
-def to_trig(asserted: list[pyoxigraph.Triple], inferred: list[pyoxigraph.Triple]) -> str:
-    """Serialise the asserted and the inferred triples as two named graphs of one TriG document.
+def write_trig(asserted: list[pyoxigraph.Triple], inferred: list[pyoxigraph.Triple], out: BinaryIO) -> None:
+    """Write the asserted and the inferred triples as two named graphs of one TriG document, streamed.
 
     Each graph block holds the graph's sorted N-Triples lines (valid TriG): byte-stable and fast to write.
     """
-    named = ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred))
-    return "".join(f"{name.n3()} {{\n{to_ntriples(triples)}}}\n" for name, triples in named)
+    for name, triples in ((ASSERTED_GRAPH, asserted), (INFERRED_GRAPH, inferred)):
+        out.write(f"{name.n3()} {{\n".encode())
+        write_ntriples(triples, out)
+        out.write(b"}\n")
 
 
 def export(
@@ -214,18 +235,18 @@ def export(
     """
     stable = jsonld.triples if jsonld is not None else stable_triples(graph)
     asserted = oxigraph_triples(stable)
-    files: dict[str, Callable[[], str]] = {
-        "cpsu.ttl": lambda: to_turtle(asserted),
-        "cpsu.nt": lambda: to_ntriples(asserted),
-        "cpsu.jsonld": jsonld.text if jsonld is not None else lambda: to_jsonld(stable),
+    files: dict[str, Callable[[BinaryIO], None]] = {
+        "cpsu.ttl": lambda out: write_turtle(asserted, out),
+        "cpsu.nt": lambda out: write_ntriples(asserted, out),
+        "cpsu.jsonld": text_writer(jsonld.text if jsonld is not None else lambda: to_jsonld(stable)),
     }
     if inferred is not None:
         inferred_sorted = oxigraph_triples(inferred)
-        files["cpsu-inferred.ttl"] = lambda: to_turtle(inferred_sorted)
-        files["cpsu.trig"] = lambda: to_trig(asserted, inferred_sorted)
+        files["cpsu-inferred.ttl"] = lambda out: write_turtle(inferred_sorted, out)
+        files["cpsu.trig"] = lambda out: write_trig(asserted, inferred_sorted, out)
     dumps = list(files)
-    files["void.ttl"] = lambda: to_turtle(oxigraph_triples(describe(graph, inferred, dumps)), VOID_PREFIXES)
+    files["void.ttl"] = lambda out: write_turtle(oxigraph_triples(describe(graph, inferred, dumps)), out, VOID_PREFIXES)
     if validation_text is not None:
-        files["validation.txt"] = lambda: validation_text
+        files["validation.txt"] = text_writer(lambda: validation_text)
     write_atomically(Path(out_dir), files)
     return [Path(out_dir) / name for name in files]
