@@ -156,10 +156,14 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     closure = set(triples)
     add_chain_step_inferences(closure)
     add_skipped_rule_inferences(closure)
+    # reasonable returns new term objects for every triple; the closure keeps one object per term
+    terms = {term: term for triple in closure for term in triple}
     while True:
         reasoner = reasonable.PyReasoner()
         reasoner.from_graph(list(closure))
-        closure.update(tuple(_plain(term) for term in triple) for triple in reasoner.reason())
+        closure.update(
+            tuple(terms.setdefault(term, term) for term in (s, p, _plain(o))) for s, p, o in reasoner.reason()
+        )
         if add_skipped_rule_inferences(closure) == 0:
             return closure
 
@@ -167,11 +171,25 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
 def inferred_triples(
     asserted: Graph | tuple[Graph, ...], closure: Iterable[Triple], given: set[Triple] | None = None
 ) -> Graph:
-    """What the closure adds to the asserted graph(s) (and to the given triples it started from), without noise."""
+    """What the closure adds to the asserted graph(s) (and to the given triples it started from), without noise.
+
+    given holds every asserted triple whose predicate it uses and whose object is not a literal (that is how
+    reasoning_input chose them), so only the other triples need a look in the graphs (an rdflib membership
+    test is ~100x slower than a set's, and a set of every asserted triple would cost memory at 10^6).
+    """
     graphs = (asserted,) if isinstance(asserted, Graph) else asserted
-    known = set(given or ()).union(*graphs)  # set lookups: a membership test on an rdflib graph is ~100x slower
+    given = set() if given is None else given
+    covered = {predicate for _, predicate, _ in given}
+
+    def is_asserted(triple: Triple) -> bool:
+        if triple in given:
+            return True
+        if triple[1] in covered and not isinstance(triple[2], Literal):
+            return False
+        return any(triple in graph for graph in graphs)
+
     inferred = bind_prefixes(Graph())
-    inferred.addN((*triple, inferred) for triple in closure if triple not in known and not is_noise(triple))
+    inferred.addN((*triple, inferred) for triple in closure if not is_noise(triple) and not is_asserted(triple))
     return inferred
 
 
