@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import InputError
@@ -23,6 +21,7 @@ from kg.load import ID, ID_KINDS, PROJECT_ROOT
 
 if TYPE_CHECKING:
     import pyoxigraph
+    from rdflib.plugins.sparql.sparql import Query
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 CHECKS_DIR = QUERIES_DIR / "checks"
@@ -201,6 +200,8 @@ def check_ids_exist(
 @functools.lru_cache(maxsize=64)
 def prepared(text: str) -> Query:
     """A query text parsed by rdflib once (its parser is slow), for the rdflib engine only."""
+    from rdflib.plugins.sparql import prepareQuery  # imported here: the Oxigraph path never needs it
+
     return prepareQuery(text)
 
 

@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.load import bind_prefixes, load_shapes
 from kg.query import CHECKS_DIR, Rows, from_oxigraph, list_queries, oxigraph_store, run_oxigraph, to_table
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -117,11 +117,14 @@ def sparql_texts_parsed_once() -> Iterator[None]:
     pyshacl sends the same SHACL-SPARQL text for every focus node and rdflib re-parses it each
     time: measured on the register, parsing was 85 % of validation. Evaluation is unchanged.
     """
+    from rdflib.plugins.sparql import prepareQuery  # imported here: only the pyshacl engine needs rdflib's SPARQL
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
     original = SPARQLProcessor.query
     prepared: dict[tuple, Query] = {}
 
     def query(
-        self: SPARQLProcessor,
+        self: object,
         str_or_query: str | Query,
         initBindings: Any = None,  # noqa: N803
         initNs: Any = None,
