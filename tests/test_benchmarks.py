@@ -59,6 +59,18 @@ def test_generated_register_passes_the_shapes_and_the_checks(synthetic, size):
     assert counts["PartyCongress"] == 28 and counts["CollectiveLeadership"] >= 1 and counts["Office"] >= 5
 
 
+def test_the_top_office_line_stops_at_its_cap_while_the_register_grows(monkeypatch):
+    from rdflib import RDF
+
+    from kg.load import CPSU
+
+    monkeypatch.setattr(gen, "TOP_LINE_MAX", 20)
+    graph = gen.generate(10000, seed=1)
+    offices = set(graph.subjects(RDF.type, CPSU.TopPartyOffice))
+    assert len({tenure for tenure, office in graph.subject_objects(CPSU.office) if office in offices}) == 20
+    assert 9000 < len(graph) < 11000  # the other offices took up the rest
+
+
 @pytest.mark.parametrize("count", [3, 7])  # 7: every kind once
 def test_validator_finds_exactly_the_planted_violations(tmp_path, count):
     graph = gen.generate(1000, seed=3, planted_violations=count)

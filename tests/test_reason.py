@@ -106,3 +106,43 @@ def test_the_closure_cache_is_keyed_by_content(register):
     structural.add((URIRef(PERSON + "joseph-stalin"), CPSU.holds, URIRef(TENURE + "x")))
     assert content_hash(structural) != before
     assert set(reason(register, ontology)) == set(reason(register, ontology, use_cache=False))
+
+
+def test_the_chain_steps_come_from_their_inverses_so_reasonable_runs_once(register, monkeypatch):
+    import reasonable
+
+    from kg.reason import fast_closure
+
+    runs = []
+    real = reasonable.PyReasoner
+
+    def counted() -> object:
+        runs.append(1)
+        return real()
+
+    monkeypatch.setattr(reasonable, "PyReasoner", counted)
+    closure = fast_closure(reasoning_input(register, load_ontology()))
+    # holds comes from holder by owl:inverseOf; with it in place before the first run, heldOffice is there too
+    person, office = URIRef(PERSON + "joseph-stalin"), URIRef(OFFICE + "general-secretary")
+    assert (person, CPSU.heldOffice, office) in closure
+    assert len(runs) == 1
+
+
+def test_the_chain_step_inferences_follow_inverses_and_sub_properties():
+    from rdflib import Graph
+
+    from kg.reason import add_chain_step_inferences
+
+    graph = Graph().parse(data="""
+        @prefix cpsu: <https://w3id.org/cpsu-kg/ontology#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        cpsu:heldOffice owl:propertyChainAxiom ( cpsu:holds cpsu:office ) .
+        cpsu:holds owl:inverseOf cpsu:holder .
+        <urn:actingIn> rdfs:subPropertyOf cpsu:office .
+        <urn:t> cpsu:holder <urn:p> ; <urn:actingIn> <urn:o> .""", format="turtle")
+    closure = set(graph)
+    assert add_chain_step_inferences(closure) == 2
+    assert closure - set(graph) == {
+        (URIRef("urn:p"), CPSU.holds, URIRef("urn:t")),
+        (URIRef("urn:t"), CPSU.office, URIRef("urn:o")),
+    }
