@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -298,6 +298,7 @@ ROWS = (
     Row("export/naive", "naive", "rdflib `serialize` JSON-LD + Turtle", plain_graph, export_naive),
     Row("endpoint/project", "project", "`kg.serve.prepare_store` (oxigraph load)", exported, endpoint_project),
 )
+STAGE_NAMES = tuple(dict.fromkeys(row.key.split("/")[0] for row in ROWS))
 
 # values rows report beside their time, shown under their tables: counts (a check that both sides did the same
 # work) and seconds measured on the side
@@ -486,6 +487,16 @@ class Options:
     naive_inference: str
     work: Path
     build_limit_s: float = 0.0  # the full-build rows' limit (0: limit_s)
+    rows: tuple[str, ...] = ()  # the stages to run (build, load, ...; empty: all)
+
+
+def selected_rows(stages: Iterable[str]) -> list[Row]:
+    """The rows of the given stages (the part of a row's key before the slash), or every row."""
+    wanted = set(stages)
+    unknown = wanted - {row.key.split("/")[0] for row in ROWS}
+    if unknown:
+        raise SystemExit(f"--rows expects stages among {', '.join(STAGE_NAMES)}; got {', '.join(sorted(unknown))}")
+    return [row for row in ROWS if not wanted or row.key.split("/")[0] in wanted]
 
 
 def row_limit_s(options: dict, key: str) -> float:
@@ -552,7 +563,7 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
     env = {"CPSU_KG_CACHE": str(scratch / "cache")}
     context = {"data": str(data), "scratch": str(scratch), "inference": options.naive_inference}
     rows: dict[str, list[dict]] = {}
-    for row in ROWS:
+    for row in selected_rows(options.rows):
         outcomes = rows.setdefault(row.key, [])
         for attempt in range(repeat):
             progress.describe(f"{size:,}: {row.key} ({attempt + 1}/{repeat})")
@@ -571,7 +582,7 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
 def run_all(options: Options) -> dict:
     """Run every size; return the raw results with the machine description."""
     options.work.mkdir(parents=True, exist_ok=True)
-    progress = Progress(len(ROWS) * sum(options.repeat))
+    progress = Progress(len(selected_rows(options.rows)) * sum(options.repeat))
     results = {"machine": machine(), "options": {**asdict(options), "work": str(options.work)}, "sizes": {}}
     results["started"] = datetime.datetime.now().isoformat(timespec="seconds")
     try:
@@ -776,8 +787,11 @@ def growth_table(results: dict) -> list[str]:
         return ["Only one size was run: no growth to compute.", ""]
     header = "| row | " + " | ".join(f"{int(a):,} → {int(b):,}" for a, b in pairs) + " |"
     lines = [header, "|---" * (len(pairs) + 1) + "|"]
+    ran = {key for size in results["sizes"].values() for key in size["rows"]}
     for row in ROWS:
-        lines.append(f"| {row.key} | " + " | ".join(growth_cell(results, row.key, a, b) for a, b in pairs) + " |")
+        if row.key in ran:
+            cells = [growth_cell(results, row.key, a, b) for a, b in pairs]
+            lines.append(f"| {row.key} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -804,6 +818,11 @@ def size_lines(results: dict) -> list[str]:
     return [*lines, ""]
 
 
+def rows_option(options: dict) -> str:
+    """The --rows part of the command line, when the run had one."""
+    return f" --rows {','.join(options['rows'])}" if options.get("rows") else ""
+
+
 def build_limit_option(options: dict) -> str:
     """The --build-limit-s part of the command line, when the run had one."""
     return f" --build-limit-s {options['build_limit_s']:g}" if options.get("build_limit_s") else ""
@@ -820,7 +839,7 @@ def render(results: dict) -> str:
         f"Measured with `python benchmarks/run.py --sizes {','.join(results['sizes'])} "
         f"--repeat {','.join(str(r) for r in options['repeat'])} "
         f"--limit-s {options['limit_s']:g}{build_limit_option(options)} --seed {options['seed']} "
-        f"--naive-inference {options['naive_inference']}` "
+        f"--naive-inference {options['naive_inference']}{rows_option(options)}` "
         f"from {results['started']} to {results['finished']}.",
         "",
         *size_lines(results),
@@ -841,9 +860,12 @@ def render(results: dict) -> str:
         "## Stages",
         "",
     ]
+    ran = {key for size in results["sizes"].values() for key in size["rows"]}
     for title, first, second, ratio, note in TABLES:
-        lines += stage_table(results, title, first, second, ratio, note)
-    lines += query_table(results)
+        if first in ran or second in ran:
+            lines += stage_table(results, title, first, second, ratio, note)
+    if ran & {"query/rdflib", "query/oxigraph"}:
+        lines += query_table(results)
     lines += [
         "## Growth",
         "",
@@ -866,6 +888,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", default="3", help="runs per row: one number, or one per size (3,3,1)")
     parser.add_argument("--limit-s", type=float, default=300.0, help="kill a stage that runs longer (default 300)")
     parser.add_argument("--build-limit-s", type=float, default=0.0, help="the full-build rows' limit")
+    parser.add_argument("--rows", default="", help=f"only these stages, comma-separated ({', '.join(STAGE_NAMES)})")
     parser.add_argument("--setup-limit-s", type=float, default=600.0, help="kill a setup that runs longer")
     parser.add_argument("--mem-limit-gb", type=float, default=16.0, help="kill a run whose memory grows past this")
     parser.add_argument("--seed", type=int, default=1)
@@ -904,6 +927,7 @@ def main(argv: list[str] | None = None) -> None:
         options = Options(
             sizes, repeats(args.repeat, len(sizes)), args.limit_s, args.setup_limit_s,
             int(args.mem_limit_gb * 2**20), args.seed, args.naive_inference, args.work, args.build_limit_s,
+            tuple(part.strip() for part in args.rows.split(",") if part.strip()),
         )  # fmt: skip
         results = run_all(options)
         if args.json:

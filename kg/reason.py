@@ -9,7 +9,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.cache import cache_dir, content_hash, write_atomically
-from kg.load import bind_prefixes, load_ontology
+from kg.load import bind_prefixes, load_ontology, oxigraph_parse
 
 BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2001/XMLSchema#",
@@ -207,8 +207,12 @@ def reason(
     ontology = load_ontology() if ontology is None else ontology
     structural = reasoning_input(graph, ontology)
     cached = cache_dir() / f"inferred-{(key or content_hash(structural))[:32]}.nt"
-    if use_cache and cached.exists():
-        return bind_prefixes(Graph().parse(cached, format="nt"))
+    if use_cache and cached.exists():  # N-Triples is Turtle: Oxigraph parses it ~20x faster than rdflib
+        inferred = bind_prefixes(Graph())
+        inferred.addN(
+            (*triple, inferred) for triple in oxigraph_parse(cached.read_text(encoding="utf-8"), cached.as_uri())
+        )
+        return inferred
     inferred = inferred_triples((graph, ontology), ENGINES[engine](structural), structural)
     if use_cache:
         write_atomically(cached, inferred.serialize(format="nt"))

@@ -147,3 +147,12 @@ def test_the_full_build_rows_have_a_limit_of_their_own():
     assert bench.row_limit_s(options, "build/naive") == 400
     assert bench.row_limit_s(options, "validate/naive") == 120
     assert bench.row_limit_s({"limit_s": 120}, "build/project") == 120  # raw results of an older run
+
+
+def test_rows_can_be_chosen_by_stage_and_an_unknown_stage_is_refused():
+    assert [row.key for row in bench.selected_rows(["build", "reason-cached"])] == [
+        "build/project", "build/naive", "reason-cached/project",
+    ]  # fmt: skip
+    assert len(bench.selected_rows([])) == len(bench.ROWS)
+    with pytest.raises(SystemExit, match="--rows expects stages among build, load, .*; got bogus"):
+        bench.selected_rows(["bogus"])
