@@ -493,7 +493,7 @@ class Options:
 def selected_rows(stages: Iterable[str]) -> list[Row]:
     """The rows of the given stages (the part of a row's key before the slash), or every row."""
     wanted = set(stages)
-    unknown = wanted - {row.key.split("/")[0] for row in ROWS}
+    unknown = wanted - set(STAGE_NAMES)
     if unknown:
         raise SystemExit(f"--rows expects stages among {', '.join(STAGE_NAMES)}; got {', '.join(sorted(unknown))}")
     return [row for row in ROWS if not wanted or row.key.split("/")[0] in wanted]
@@ -563,11 +563,12 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
     env = {"CPSU_KG_CACHE": str(scratch / "cache")}
     context = {"data": str(data), "scratch": str(scratch), "inference": options.naive_inference}
     rows: dict[str, list[dict]] = {}
+    settings = asdict(options)
     for row in selected_rows(options.rows):
         outcomes = rows.setdefault(row.key, [])
         for attempt in range(repeat):
             progress.describe(f"{size:,}: {row.key} ({attempt + 1}/{repeat})")
-            limit_s = row_limit_s(asdict(options), row.key)
+            limit_s = row_limit_s(settings, row.key)
             outcome = run_row(
                 row.setup, row.measure, context, limit_s, options.setup_limit_s, env, options.mem_limit_kb
             )
@@ -787,7 +788,7 @@ def growth_table(results: dict) -> list[str]:
         return ["Only one size was run: no growth to compute.", ""]
     header = "| row | " + " | ".join(f"{int(a):,} → {int(b):,}" for a, b in pairs) + " |"
     lines = [header, "|---" * (len(pairs) + 1) + "|"]
-    ran = {key for size in results["sizes"].values() for key in size["rows"]}
+    ran = rows_run(results)
     for row in ROWS:
         if row.key in ran:
             cells = [growth_cell(results, row.key, a, b) for a, b in pairs]
@@ -816,6 +817,11 @@ def size_lines(results: dict) -> list[str]:
     if skipped:
         lines.append(f"Not run: {', '.join(f'{size:,}' for size in skipped)}.")
     return [*lines, ""]
+
+
+def rows_run(results: dict) -> set[str]:
+    """The keys of the rows a run measured (at any size)."""
+    return {key for size in results["sizes"].values() for key in size["rows"]}
 
 
 def rows_option(options: dict) -> str:
@@ -860,7 +866,7 @@ def render(results: dict) -> str:
         "## Stages",
         "",
     ]
-    ran = {key for size in results["sizes"].values() for key in size["rows"]}
+    ran = rows_run(results)
     for title, first, second, ratio, note in TABLES:
         if first in ran or second in ran:
             lines += stage_table(results, title, first, second, ratio, note)
