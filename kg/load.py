@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph, Namespace
@@ -71,11 +73,32 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read: {error}") from error
     try:
-        triples = oxigraph_parse(text, path.resolve().as_uri())
+        return add_parsed(graph, text, path.resolve().as_uri())
     except SyntaxError as oxigraph_error:
         _raise_rdflib_error(path, text)  # rdflib's message names the line in the words tests and users know
         raise InputError(f"{path}: Turtle syntax error: {oxigraph_error}") from oxigraph_error
-    graph.addN((*triple, graph) for triple in triples)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk of long-lived objects is made.
+
+    Every full collection walks every object alive, and a growing graph set off one each time it grew by a
+    quarter: at 10^6 triples that cost a quarter of reading the cached closure. Nothing made here is garbage.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def add_parsed(graph: Graph, text: str, base_iri: str) -> Graph:
+    """Add the triples of a Turtle text to graph (all or none: a syntax error raises SyntaxError first)."""
+    with collector_paused():
+        graph.addN((*triple, graph) for triple in oxigraph_parse(text, base_iri))
     return graph
 
 

@@ -9,7 +9,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.cache import cache_dir, content_hash, write_atomically
-from kg.load import bind_prefixes, load_ontology, oxigraph_parse
+from kg.load import add_parsed, bind_prefixes, collector_paused, load_ontology
 
 BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2001/XMLSchema#",
@@ -205,15 +205,13 @@ def reason(
     The result is cached under key (default: a hash of the reasoning input's content).
     """
     ontology = load_ontology() if ontology is None else ontology
-    structural = reasoning_input(graph, ontology)
-    cached = cache_dir() / f"inferred-{(key or content_hash(structural))[:32]}.nt"
+    with collector_paused():
+        structural = reasoning_input(graph, ontology)
+        cached = cache_dir() / f"inferred-{(key or content_hash(structural))[:32]}.nt"
     if use_cache and cached.exists():  # N-Triples is Turtle: Oxigraph parses it ~20x faster than rdflib
-        inferred = bind_prefixes(Graph())
-        inferred.addN(
-            (*triple, inferred) for triple in oxigraph_parse(cached.read_text(encoding="utf-8"), cached.as_uri())
-        )
-        return inferred
-    inferred = inferred_triples((graph, ontology), ENGINES[engine](structural), structural)
+        return add_parsed(bind_prefixes(Graph()), cached.read_text(encoding="utf-8"), cached.as_uri())
+    with collector_paused():
+        inferred = inferred_triples((graph, ontology), ENGINES[engine](structural), structural)
     if use_cache:
         write_atomically(cached, inferred.serialize(format="nt"))
     return inferred

@@ -6,6 +6,7 @@ On the real register and on graphs from benchmarks/generate.py (a synthetic regi
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import sys
 
@@ -14,7 +15,17 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.load import DATA_DIR, ONTOLOGY_FILES, PROJECT_ROOT, data_files, load_ontology, load_shapes, parse_files
+from kg.load import (
+    DATA_DIR,
+    ONTOLOGY_FILES,
+    PROJECT_ROOT,
+    add_parsed,
+    collector_paused,
+    data_files,
+    load_ontology,
+    load_shapes,
+    parse_files,
+)
 from kg.query import list_queries, oxigraph_store, run, run_oxigraph
 from kg.reason import reason
 from kg.validate import report_from_graph, validate
@@ -94,3 +105,28 @@ def test_every_stored_query_gives_the_same_rows_on_oxigraph_and_rdflib_on_a_gene
         assert on_rdflib.rows == on_oxigraph.rows, query.name  # every listing is ordered, so the order too
         answered += bool(on_rdflib.rows)
     assert answered >= 9
+
+
+def test_the_collector_is_paused_for_a_bulk_load_and_restored_as_it_was(monkeypatch):
+    seen = []
+    monkeypatch.setattr(sys.modules["kg.load"], "oxigraph_parse", lambda text, base: seen.append(gc.isenabled()) or [])
+    assert gc.isenabled()
+    add_parsed(Graph(), "", "http://example.org/")
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a failure inside")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is left in place
+    finally:
+        gc.enable()
+
+
+def test_a_turtle_syntax_error_adds_nothing_and_leaves_the_collector_on():
+    graph = Graph()
+    with pytest.raises(SyntaxError):
+        add_parsed(graph, "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n<x> <y> .", "http://example.org/")
+    assert len(graph) == 0 and gc.isenabled()
