@@ -231,14 +231,24 @@ def export(
 ) -> list[Path]:
     """Write dist/: Turtle, N-Triples, JSON-LD, void.ttl; with inferences also cpsu-inferred.ttl and cpsu.trig.
 
-    jsonld: the JSON-LD, already being compacted (by build()); made here when not given.
+    jsonld: the JSON-LD, already being compacted (by build()); when not given, it is compacted here in a
+    process of its own while the other files are written, and written last.
     """
-    stable = jsonld.triples if jsonld is not None else stable_triples(graph)
-    asserted = oxigraph_triples(stable)
+    jsonld = BackgroundJsonld(graph) if jsonld is None else jsonld
+    try:
+        return _write_dist(graph, Path(out_dir), validation_text, inferred, jsonld)
+    finally:
+        jsonld.cancel()
+
+
+def _write_dist(
+    graph: Graph, out_dir: Path, validation_text: str | None, inferred: Graph | None, jsonld: BackgroundJsonld
+) -> list[Path]:
+    asserted = oxigraph_triples(jsonld.triples)
     files: dict[str, Callable[[BinaryIO], None]] = {
         "cpsu.ttl": lambda out: write_turtle(asserted, out),
         "cpsu.nt": lambda out: write_ntriples(asserted, out),
-        "cpsu.jsonld": text_writer(jsonld.text if jsonld is not None else lambda: to_jsonld(stable)),
+        "cpsu.jsonld": text_writer(jsonld.text),
     }
     if inferred is not None:
         inferred_sorted = oxigraph_triples(inferred)
@@ -248,5 +258,6 @@ def export(
     files["void.ttl"] = lambda out: write_turtle(oxigraph_triples(describe(graph, inferred, dumps)), out, VOID_PREFIXES)
     if validation_text is not None:
         files["validation.txt"] = text_writer(lambda: validation_text)
-    write_atomically(Path(out_dir), files)
-    return [Path(out_dir) / name for name in files]
+    # the JSON-LD written last, so that its compaction goes on while the others are written
+    write_atomically(out_dir, dict(sorted(files.items(), key=lambda item: item[0] == "cpsu.jsonld")))
+    return [out_dir / name for name in files]
