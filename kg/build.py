@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
-from kg.cache import code_hash, files_hash, read_json, text_hash, write_json
+from kg.cache import code_hash, files_hash, read_json, register_key, text_hash, write_json
 from kg.export import BackgroundJsonld, export
 from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, ONTOLOGY_FILES, SHAPES_FILE, data_files, load, load_ontology
 from kg.query import CHECKS_DIR
@@ -131,7 +131,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     jsonld = BackgroundJsonld(graph) if up_to_date is None else None  # compacted while reasoning and checks run
     try:
         with _Stopwatch(seconds, "reason"):
-            result.inferred = reason(graph, ontology, key=text_hash(graph_hash, code_hash()))
+            result.inferred = reason(graph, ontology, key=register_key(Path(data_dir)))
         with _Stopwatch(seconds, "check"):
             result.failed_checks = _checked(graph, result.inferred, graph_hash)
         if result.failed_checks:

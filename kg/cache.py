@@ -12,6 +12,8 @@ from rdflib import BNode, Graph
 from rdflib.compare import to_isomorphic
 from rdflib.term import Node
 
+from kg.load import ONTOLOGY_FILES, data_files
+
 
 def cache_dir() -> Path:
     """Where results are cached: $CPSU_KG_CACHE, else $XDG_CACHE_HOME/cpsu-kg, else ~/.cache/cpsu-kg."""
@@ -49,6 +51,11 @@ def files_hash(paths: Iterable[Path]) -> str:
 def code_hash() -> str:
     """A hash of the package's own source, so changed code invalidates cached results."""
     return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
+
+
+def register_key(data_dir: Path) -> str:
+    """The cache key of what a register's files make with this code (its closure, its store): no RDF parsed."""
+    return text_hash(files_hash([*ONTOLOGY_FILES, *data_files(data_dir)]), code_hash())
 
 
 def write_atomically(path: Path, text: str) -> None:

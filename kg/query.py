@@ -398,13 +398,17 @@ def render(rows: Rows, output_format: str) -> str:
 
 
 def register_graph(data_dir: Path | None = None) -> Graph:
-    """The asserted register with its OWL RL inferences (from the cache when the inputs are unchanged)."""
+    """The asserted register with its OWL RL inferences (from the cache when the inputs are unchanged).
+
+    The closure is cached under the same key as `cpsu-kg build` uses, so the first query after a build reuses it.
+    """
+    from kg.cache import register_key
     from kg.load import DATA_DIR, load, load_ontology
     from kg.reason import reason
 
     ontology = load_ontology()
     graph = load(data_dir or DATA_DIR, ontology=ontology)
-    graph += reason(graph, ontology)
+    graph += reason(graph, ontology, key=register_key(data_dir or DATA_DIR))
     return graph
 
 
@@ -416,11 +420,10 @@ def register_store(data_dir: Path | None = None) -> pyoxigraph.Store:
     """
     import pyoxigraph
 
-    from kg.cache import cache_dir, code_hash, files_hash, text_hash, write_atomically
-    from kg.load import DATA_DIR, ONTOLOGY_FILES, data_files
+    from kg.cache import cache_dir, register_key, write_atomically
+    from kg.load import DATA_DIR
 
-    key = text_hash(files_hash([*ONTOLOGY_FILES, *data_files(data_dir or DATA_DIR)]), code_hash())
-    cached = cache_dir() / f"register-{key[:32]}.nt"
+    cached = cache_dir() / f"register-{register_key(data_dir or DATA_DIR)[:32]}.nt"
     if not cached.exists():
         write_atomically(cached, register_graph(data_dir).serialize(format="nt"))
     store = pyoxigraph.Store()

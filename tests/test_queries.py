@@ -381,3 +381,20 @@ def test_the_register_store_is_cached_by_the_files_and_matches_the_graph(queryab
     assert len(store) == len(queryable)
     assert run_oxigraph(get_query("who-led-on"), store, {"date": "1960-01-01"}).rows == \
         run(get_query("who-led-on"), queryable, {"date": "1960-01-01"}).rows
+
+
+def test_the_first_query_after_a_build_reuses_the_closure_the_build_cached(tmp_path, monkeypatch, queryable):
+    import sys
+
+    from kg.build import build
+    from kg.load import DATA_DIR
+    from kg.query import register_store
+
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    assert build(DATA_DIR, tmp_path / "dist").files
+    closures = sorted((tmp_path / "cache").glob("inferred-*.nt"))
+    assert len(closures) == 1
+    monkeypatch.setattr(sys.modules["kg.reason"], "ENGINES", {})  # reasoning anew would now raise KeyError
+    store = register_store()
+    assert sorted((tmp_path / "cache").glob("inferred-*.nt")) == closures
+    assert len(store) == len(queryable)
