@@ -8,9 +8,9 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
-from kg.cache import code_hash, files_hash, read_json, register_key, text_hash, write_json
+from kg.cache import code_hash, read_json, register_files_hash, register_key, text_hash, write_json
 from kg.export import BackgroundJsonld, export
-from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, ONTOLOGY_FILES, SHAPES_FILE, data_files, load, load_ontology
+from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, SHAPES_FILE, load, load_ontology
 from kg.query import CHECKS_DIR
 from kg.reason import reason
 from kg.validate import CheckFailure, ValidationReport, run_checks, validate
@@ -121,7 +121,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     with _Stopwatch(seconds, "load"):
         ontology = load_ontology()
         graph = load(data_dir, ontology=ontology)
-        graph_hash = files_hash([*ONTOLOGY_FILES, *data_files(Path(data_dir))])
+        graph_hash = register_files_hash(Path(data_dir))
     with _Stopwatch(seconds, "validate"):
         report = _validated(graph, graph_hash)
     result = BuildResult(graph=graph, report=report, seconds=seconds)
@@ -131,7 +131,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     jsonld = BackgroundJsonld(graph) if up_to_date is None else None  # compacted while reasoning and checks run
     try:
         with _Stopwatch(seconds, "reason"):
-            result.inferred = reason(graph, ontology, key=register_key(Path(data_dir)))
+            result.inferred = reason(graph, ontology, key=register_key(graph_hash))
         with _Stopwatch(seconds, "check"):
             result.failed_checks = _checked(graph, result.inferred, graph_hash)
         if result.failed_checks:

@@ -53,9 +53,14 @@ def code_hash() -> str:
     return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
 
 
-def register_key(data_dir: Path) -> str:
-    """The cache key of what a register's files make with this code (its closure, its store): no RDF parsed."""
-    return text_hash(files_hash([*ONTOLOGY_FILES, *data_files(data_dir)]), code_hash())
+def register_files_hash(data_dir: Path) -> str:
+    """A hash of the ontology's and a register's files (names and text): what they hold, with no RDF parsed."""
+    return files_hash([*ONTOLOGY_FILES, *data_files(data_dir)])
+
+
+def register_key(files_digest: str) -> str:
+    """The cache key of what a register makes with this code (its closure, its query store), from its files' hash."""
+    return text_hash(files_digest, code_hash())
 
 
 def write_atomically(path: Path, text: str) -> None:

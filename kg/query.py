@@ -402,13 +402,13 @@ def register_graph(data_dir: Path | None = None) -> Graph:
 
     The closure is cached under the same key as `cpsu-kg build` uses, so the first query after a build reuses it.
     """
-    from kg.cache import register_key
+    from kg.cache import register_files_hash, register_key
     from kg.load import DATA_DIR, load, load_ontology
     from kg.reason import reason
 
     ontology = load_ontology()
     graph = load(data_dir or DATA_DIR, ontology=ontology)
-    graph += reason(graph, ontology, key=register_key(data_dir or DATA_DIR))
+    graph += reason(graph, ontology, key=register_key(register_files_hash(data_dir or DATA_DIR)))
     return graph
 
 
@@ -420,10 +420,10 @@ def register_store(data_dir: Path | None = None) -> pyoxigraph.Store:
     """
     import pyoxigraph
 
-    from kg.cache import cache_dir, register_key, write_atomically
+    from kg.cache import cache_dir, register_files_hash, register_key, write_atomically
     from kg.load import DATA_DIR
 
-    cached = cache_dir() / f"register-{register_key(data_dir or DATA_DIR)[:32]}.nt"
+    cached = cache_dir() / f"register-{register_key(register_files_hash(data_dir or DATA_DIR))[:32]}.nt"
     if not cached.exists():
         write_atomically(cached, register_graph(data_dir).serialize(format="nt"))
     store = pyoxigraph.Store()
