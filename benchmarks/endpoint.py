@@ -22,18 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.build import build  # noqa: E402
-from kg.load import DATA_DIR  # noqa: E402
-from kg.query import (  # noqa: E402
-    StoredQuery,
-    from_json,
-    list_queries,
-    oxigraph_store,
-    register_graph,
-    run,
-    run_oxigraph,
-    substituted_text,
-)
+from kg.paths import DATA_DIR  # noqa: E402
+from kg.query import StoredQuery, from_json, list_queries, register_graph, run, run_oxigraph, substituted_text
 from kg.serve import start_server  # noqa: E402
+from kg.terms import oxigraph_store
 
 
 def free_port() -> int:

@@ -28,7 +28,8 @@ from rdflib.namespace import DCTERMS, SKOS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.load import CPSU, ID, bind_prefixes  # noqa: E402
+from kg.paths import ID  # noqa: E402
+from kg.terms import CPSU, bind_prefixes  # noqa: E402
 
 SCHEMA = Namespace("http://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")

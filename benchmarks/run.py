@@ -78,7 +78,7 @@ def plain_graph(context: Context) -> State:
     """The ontology and the data parsed by plain rdflib, as the naive reference loads them."""
     from rdflib import Graph
 
-    from kg.load import ONTOLOGY_FILES
+    from kg.paths import ONTOLOGY_FILES
 
     graph = Graph()
     for path in [*ONTOLOGY_FILES, Path(context["data"])]:
@@ -88,7 +88,8 @@ def plain_graph(context: Context) -> State:
 
 def project_graph(context: Context) -> State:
     """The ontology and the data parsed by kg.load, with the ontology on its own for the reasoner."""
-    from kg.load import ONTOLOGY_FILES, load_ontology, parse_files
+    from kg.load import load_ontology, parse_files
+    from kg.paths import ONTOLOGY_FILES
 
     return {**context, "graph": parse_files([*ONTOLOGY_FILES, Path(context["data"])]), "ontology": load_ontology()}
 
@@ -111,7 +112,7 @@ def naive_shapes(context: Context) -> State:
     """The plain graph and the shapes, for pyshacl on its own."""
     from rdflib import Graph
 
-    from kg.load import SHAPES_FILE
+    from kg.paths import SHAPES_FILE
 
     return {**plain_graph(context), "shapes": Graph().parse(SHAPES_FILE, format="turtle")}
 
@@ -128,7 +129,7 @@ def queryable(context: Context) -> State:
 
 def oxigraph_queryable(context: Context) -> State:
     """The same, loaded into an in-memory pyoxigraph store (its build time is reported on the side)."""
-    from kg.query import oxigraph_store
+    from kg.terms import oxigraph_store
 
     state = queryable(context)
     started = time.perf_counter()
@@ -161,7 +162,8 @@ def data_folder(context: Context) -> State:
 
 def load_project(state: State) -> None:
     """kg.load.parse_files of the ontology and the data."""
-    from kg.load import ONTOLOGY_FILES, parse_files
+    from kg.load import parse_files
+    from kg.paths import ONTOLOGY_FILES
 
     parse_files([*ONTOLOGY_FILES, Path(state["data"])])
 

@@ -1,144 +1,160 @@
-"""The build pipeline: load, validate, reason, check and export the register, timing each stage."""
+"""The build pipeline: load, validate, reason, check and export the register, timing each stage.
+
+One Oxigraph store carries the register through every stage (kg.load.Register). Each stage's result is
+cached by a hash of its inputs (the files, the shapes, the checks, this code); a build whose inputs are
+unchanged and whose outputs still hash to what it wrote returns at once.
+"""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph
+import pyoxigraph
 
-from kg.cache import code_hash, read_json, register_files_hash, register_key, text_hash, write_json
-from kg.export import BackgroundJsonld, export
-from kg.load import CONTEXT_FILE, CPSU, DATA_DIR, SHAPES_FILE, load, load_ontology
-from kg.query import CHECKS_DIR
-from kg.reason import reason
+from kg.cache import cache_dir, code_hash, file_hash, read_json, register_key, text_hash, write_json
+from kg.export import MANIFEST, export
+from kg.load import Register, load_register
+from kg.paths import ASSERTED_GRAPH, CHECKS_DIR, CONTEXT_FILE, CPSU_NS, DATA_DIR, SHAPES_FILE
+from kg.query import save_register_store
+from kg.reason import reason_register
 from kg.validate import CheckFailure, ValidationReport, run_checks, validate
+
+COUNTED_CLASSES = {"persons": "Person", "tenures": "Tenure", "congresses": "PartyCongress"}
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: graphs, validation report, failed checks, files written and stage timings."""
+    """What a build produced: the register, validation report, failed checks, files written, counts and timings."""
 
-    graph: Graph
     report: ValidationReport
-    inferred: Graph = field(default_factory=Graph)
+    register: Register | None = None
     failed_checks: list[CheckFailure] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    up_to_date: bool = False
 
     @property
     def succeeded(self) -> bool:
         """True when the data conforms to the shapes and passes every check."""
         return self.report.conforms and not self.failed_checks
 
-    def count(self, cls: str) -> int:
-        """Number of distinct instances of a cpsu: class in the asserted graph."""
-        return len(set(self.graph.subjects(RDF.type, CPSU[cls])))
-
     def summary(self) -> str:
         """A one-screen summary of the build."""
         timings = ", ".join(f"{stage} {secs:.2f} s" for stage, secs in self.seconds.items())
+        counts = self.counts
         lines = [
-            f"triples      {len(self.graph)} asserted, {len(self.inferred)} inferred",
-            f"persons      {self.count('Person')}",
-            f"tenures      {self.count('Tenure')}",
-            f"congresses   {self.count('PartyCongress')}",
+            f"triples      {counts.get('asserted', 0)} asserted, {counts.get('inferred', 0)} inferred",
+            *(f"{name:<12} {counts.get(name, 0)}" for name in COUNTED_CLASSES),
             f"violations   {len(self.report.violations)}",
             f"checks       {len(self.failed_checks)} failed",
             f"time         {timings}",
         ]
         if self.files:
-            lines.append("wrote        " + ", ".join(str(path) for path in self.files))
+            verb = "up to date  " if self.up_to_date else "wrote       "
+            lines.append(f"{verb} " + ", ".join(str(path) for path in self.files))
         return "\n".join(lines)
 
 
-class _Stopwatch:
-    def __init__(self, seconds: dict[str, float], stage: str) -> None:
-        self.seconds, self.stage = seconds, stage
+@contextmanager
+def stopwatch(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Time the block into seconds[stage]."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = time.perf_counter() - started
 
-    def __enter__(self) -> None:
-        self.started = time.perf_counter()
 
-    def __exit__(self, *exc: object) -> None:
-        self.seconds[self.stage] = time.perf_counter() - self.started
+def register_counts(register: Register) -> dict[str, int]:
+    """How many asserted and inferred triples, persons, tenures and congresses the register holds."""
+    counts = {"asserted": len(register.asserted_quads()), "inferred": len(register.inferred_quads())}
+    rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    graph = pyoxigraph.NamedNode(ASSERTED_GRAPH)
+    for name, cls in COUNTED_CLASSES.items():
+        instances = register.store.quads_for_pattern(None, rdf_type, pyoxigraph.NamedNode(CPSU_NS + cls), graph)
+        counts[name] = len({quad.subject for quad in instances})
+    return counts
 
 
-def _validated(graph: Graph, graph_hash: str) -> ValidationReport:
-    key = "validation-" + text_hash(graph_hash, SHAPES_FILE.read_text(encoding="utf-8"), code_hash())[:32]
+def _validated(register: Register) -> ValidationReport:
+    key = "validation-" + text_hash(register.files_digest, SHAPES_FILE.read_text(encoding="utf-8"), code_hash())[:32]
     cached = read_json(key)
     if isinstance(cached, list):
         return ValidationReport.from_json(cached)
-    report = validate(graph)
+    report = validate(register)
     write_json(key, report.to_json())
     return report
 
 
-def _checked(graph: Graph, inferred: Graph, graph_hash: str) -> list[CheckFailure]:
+def _checked(register: Register) -> list[CheckFailure]:
     checks = [path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.rq"))]
-    key = "checks-passed-" + text_hash(graph_hash, *checks, code_hash())[:32]
+    key = "checks-passed-" + text_hash(register.files_digest, *checks, code_hash())[:32]
     if read_json(key) is True:
         return []
-    failures = run_checks(graph, inferred)
+    failures = run_checks(register)
     if not failures:
         write_json(key, True)
     return failures
 
 
-def _dist_stamp(out_dir: Path, graph_hash: str) -> tuple[str, str]:
-    return "dist-stamp-" + text_hash(str(out_dir.resolve()))[:32], text_hash(
-        graph_hash, CONTEXT_FILE.read_text(encoding="utf-8"), code_hash()
-    )
+def build_key(register: Register) -> str:
+    """What the outputs of a build depend on: the register's files, the context, the checks and this code."""
+    checks = [path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.rq"))]
+    return text_hash(register_key(register.files_digest), CONTEXT_FILE.read_text(encoding="utf-8"), *checks)
 
 
-def _up_to_date_dist(out_dir: Path, graph_hash: str) -> list[Path] | None:
-    """The files of out_dir when an export of these very inputs wrote them and they are all there, else None."""
-    stamp_name, stamp = _dist_stamp(out_dir, graph_hash)
-    expected = read_json(stamp_name)
-    if isinstance(expected, dict) and expected.get("stamp") == stamp:
-        files = [out_dir / name for name in expected["files"]]
-        if all(path.exists() for path in files):
-            return files
-    return None
+def read_manifest(out_dir: Path) -> dict | None:
+    """The manifest a build left in out_dir (its key, files with their hashes, counts), or None."""
+    try:
+        manifest = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
 
 
-def _exported(
-    graph: Graph, inferred: Graph, report: ValidationReport, out_dir: Path, graph_hash: str, jsonld: BackgroundJsonld
-) -> list[Path]:
-    files = export(graph, out_dir, validation_text=report.text(), inferred=inferred, jsonld=jsonld)
-    stamp_name, stamp = _dist_stamp(out_dir, graph_hash)
-    write_json(stamp_name, {"stamp": stamp, "files": [path.name for path in files]})
-    return files
+def _up_to_date(out_dir: Path, key: str) -> dict | None:
+    """The manifest of out_dir when a build of these very inputs wrote it and every file still hashes the same."""
+    manifest = read_manifest(out_dir)
+    if manifest is None or manifest.get("key") != key or not isinstance(manifest.get("files"), dict):
+        return None
+    for name, digest in manifest["files"].items():
+        path = Path(out_dir) / name
+        if not path.is_file() or file_hash(path) != digest:
+            return None
+    return manifest
 
 
 def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> BuildResult:
-    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically).
-
-    Each stage's result is cached by a hash of its inputs (the files, the shapes, the checks, this code),
-    so an unchanged rebuild skips the work and leaves an up-to-date dist/ as it is.
-    """
-    seconds: dict[str, float] = {}
-    with _Stopwatch(seconds, "load"):
-        ontology = load_ontology()
-        graph = load(data_dir, ontology=ontology)
-        graph_hash = register_files_hash(Path(data_dir))
-    with _Stopwatch(seconds, "validate"):
-        report = _validated(graph, graph_hash)
-    result = BuildResult(graph=graph, report=report, seconds=seconds)
+    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically)."""
+    out_dir, seconds = Path(out_dir), {}
+    with stopwatch(seconds, "load"):
+        register = load_register(data_dir)
+    with stopwatch(seconds, "validate"):
+        report = _validated(register)
+    result = BuildResult(report=report, register=register, seconds=seconds)
     if not report.conforms:
         return result
-    up_to_date = _up_to_date_dist(Path(out_dir), graph_hash)
-    jsonld = BackgroundJsonld(graph) if up_to_date is None else None  # compacted while reasoning and checks run
-    try:
-        with _Stopwatch(seconds, "reason"):
-            result.inferred = reason(graph, ontology, key=register_key(graph_hash))
-        with _Stopwatch(seconds, "check"):
-            result.failed_checks = _checked(graph, result.inferred, graph_hash)
-        if result.failed_checks:
-            return result
-        with _Stopwatch(seconds, "export"):
-            result.files = up_to_date or _exported(graph, result.inferred, report, Path(out_dir), graph_hash, jsonld)
-    finally:
-        if jsonld is not None:
-            jsonld.cancel()
+    key = build_key(register)
+    manifest = _up_to_date(out_dir, key)
+    if manifest is not None:
+        result.files, result.counts = [out_dir / name for name in manifest["files"]], manifest.get("counts", {})
+        result.up_to_date = True
+        return result
+    with stopwatch(seconds, "reason"):
+        reason_register(register)
+    with stopwatch(seconds, "check"):
+        result.failed_checks = _checked(register)
+    if result.failed_checks:
+        return result
+    result.counts = register_counts(register)
+    with stopwatch(seconds, "export"):
+        manifest = {"key": key, "counts": result.counts}
+        result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest)
+        save_register_store(register.store, cache_dir() / f"register-{register_key(register.files_digest)[:32]}.nq")
     return result

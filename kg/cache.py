@@ -1,4 +1,4 @@
-"""Content-addressed cache of expensive results (closures, validation reports, build stamps)."""
+"""Content-addressed cache of expensive results (closures, validation reports, query stores, build stamps)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph
-from rdflib.compare import to_isomorphic
-from rdflib.term import Node
-
-from kg.load import ONTOLOGY_FILES, data_files
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 
 def cache_dir() -> Path:
@@ -24,6 +22,9 @@ def cache_dir() -> Path:
 
 def content_hash(graph: Iterable[tuple[Node, Node, Node]]) -> str:
     """A hash of a graph's (or a set of triples') content that depends neither on order nor on blank-node labels."""
+    from rdflib import BNode, Graph
+    from rdflib.compare import to_isomorphic
+
     ground, with_blank_nodes = [], Graph()
     for triple in graph:
         if any(isinstance(term, BNode) for term in triple):
@@ -43,9 +44,13 @@ def text_hash(*texts: str) -> str:
     return digest.hexdigest()
 
 
-def files_hash(paths: Iterable[Path]) -> str:
-    """A hash of files' names and text, in order: a cache key for what they hold that needs no parsing."""
-    return text_hash(*(f"{path.name}\n{path.read_text(encoding='utf-8')}" for path in paths))
+def file_hash(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def code_hash() -> str:
@@ -53,21 +58,16 @@ def code_hash() -> str:
     return text_hash(*(path.read_text(encoding="utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))))
 
 
-def register_files_hash(data_dir: Path) -> str:
-    """A hash of the ontology's and a register's files (names and text): what they hold, with no RDF parsed."""
-    return files_hash([*ONTOLOGY_FILES, *data_files(data_dir)])
-
-
 def register_key(files_digest: str) -> str:
-    """The cache key of what a register makes with this code (its closure, its query store), from its files' hash."""
+    """The cache key of what a register makes with this code (its closure, its query store), from its files' digest."""
     return text_hash(files_digest, code_hash())
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     """Write a file through a temporary name, so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    staging.write_text(text, encoding="utf-8")
+    staging.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     staging.replace(path)
 
 

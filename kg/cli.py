@@ -31,13 +31,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kg.load import ONTOLOGY_FILES, data_files, parse_files
+    from kg.load import load_register, register_of_files
     from kg.validate import validate
 
-    files = [Path(name) for name in args.files] or data_files(Path(args.data))
-    if not files:
-        raise InputError(f"{args.data}: no Turtle files (*.ttl) to validate")
-    report = validate(parse_files([*ONTOLOGY_FILES, *files]), engine=args.engine)
+    register = register_of_files([Path(name) for name in args.files]) if args.files else load_register(args.data)
+    report = validate(register, engine=args.engine)
     sys.stdout.write(report.text())
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -62,15 +60,13 @@ def _parameter_values(pairs: list[str]) -> dict[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import bind_parameters, get_query, register_graph, register_store, render, run, run_oxigraph
+    from kg.query import bind_parameters, get_query, register_graph, register_store, render, run
 
     query = get_query(args.name)
     values = _parameter_values(args.param)
     bind_parameters(query, values)  # report a bad parameter before loading anything
-    if args.engine == "oxigraph":
-        rows = run_oxigraph(query, register_store(), values)
-    else:
-        rows = run(query, register_graph(), values)
+    source = register_store(args.data) if args.engine == "oxigraph" else register_graph(args.data)
+    rows = run(query, source, values)
     sys.stdout.write(render(rows, args.format))
     return EXIT_OK
 
@@ -90,21 +86,21 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    from kg.query import register_graph
+    from kg.query import register_store
     from kg.timeline import check_window, draw_timeline, output_format
 
     path = Path(args.output)
     output_format(path)  # a bad file name or window exits 2 before anything is loaded
     check_window(args.year_from, args.year_to)
-    print(f"wrote        {draw_timeline(register_graph(), path, args.year_from, args.year_to)}")
+    print(f"wrote        {draw_timeline(register_store(args.data), path, args.year_from, args.year_to)}")
     return EXIT_OK
 
 
 def _docs(args: argparse.Namespace) -> int:
     from kg.docs import build_docs
-    from kg.query import register_graph
+    from kg.query import register_store
 
-    written = build_docs(register_graph(), Path(args.out), timeline=not args.no_timeline)
+    written = build_docs(register_store(args.data), Path(args.out), timeline=not args.no_timeline)
     print("wrote        " + ", ".join(str(path) for path in written))
     return EXIT_OK
 
@@ -141,9 +137,9 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--data", default=None, help="folder of data/*.ttl used when no FILE is given")
     validate.add_argument(
         "--engine",
-        choices=("fast", "pyshacl"),
-        default="fast",
-        help="fast: this project's linear-time engine (default); pyshacl: the reference implementation",
+        choices=("turbo", "pyshacl"),
+        default="turbo",
+        help="turbo: pyshacl-turbo, SHACL in Rust (default); pyshacl: the reference implementation",
     )
     validate.set_defaults(run=_validate)
 
@@ -172,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
         default="oxigraph",
         help="run in-process on Oxigraph (pyoxigraph, the default: 10-20x faster) or on rdflib",
     )
+    query.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
     query.set_defaults(run=_query)
 
     serve = commands.add_parser("serve", help="serve dist/ as a read-only SPARQL 1.1 endpoint with a query UI")
@@ -187,11 +184,13 @@ def parser() -> argparse.ArgumentParser:
     timeline.add_argument("-o", "--output", default="dist/timeline.svg", metavar="FILE", help="a .svg or .png file")
     timeline.add_argument("--from", dest="year_from", type=int, default=1917, metavar="YEAR", help="first year shown")
     timeline.add_argument("--to", dest="year_to", type=int, default=1991, metavar="YEAR", help="last year shown")
+    timeline.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
     timeline.set_defaults(run=_timeline)
 
     docs = commands.add_parser("docs", help="write the ontology documentation (pyLODE) and the register page")
     docs.add_argument("--out", default="dist/docs", help="output folder (default: dist/docs)")
     docs.add_argument("--no-timeline", action="store_true", help="leave the timeline picture out")
+    docs.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
     docs.set_defaults(run=_docs)
 
     wikidata = commands.add_parser("wikidata", help="compare the register with Wikidata")
@@ -217,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 violations, 2 bad input or usage)."""
     args = parser().parse_args(argv)
     if getattr(args, "data", "") is None:
-        from kg.load import DATA_DIR
+        from kg.paths import DATA_DIR
 
         args.data = DATA_DIR
     try:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal
 
-from kg.load import ONTOLOGY_DIR, parse_turtle
-from kg.query import QUERIES_DIR, get_query, run
+from kg.load import parse_files
+from kg.paths import ONTOLOGY_DIR, QUERIES_DIR
+from kg.query import get_query, run
 
 DOCS_QUERIES_DIR = QUERIES_DIR / "docs"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "cpsu.ttl"
@@ -96,7 +97,8 @@ def documentation_view(ontology: Path = ONTOLOGY_FILE) -> Graph:
     # scheme it meets, e.g. EndCauses) and runs the labels of all languages together ("TenureСрок полномочий"). So
     # the view drops the concept-scheme typing of cpsu:EndCauses and cpsu:ChangeKinds (pyLODE lists neither them
     # nor their members) and the labels and titles in languages other than English.
-    graph = parse_turtle(Path(ontology), Graph(bind_namespaces="core"))
+    graph = Graph(bind_namespaces="core")
+    graph += parse_files([Path(ontology)])
     for scheme in list(graph.subjects(RDF.type, SKOS.ConceptScheme)):
         if (scheme, RDF.type, OWL.Ontology) not in graph:
             graph.remove((scheme, RDF.type, SKOS.ConceptScheme))

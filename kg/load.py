@@ -1,160 +1,168 @@
-"""Load stage: parse the ontology and the Turtle data files into one rdflib graph."""
+"""Load stage: parse the ontology and the register's Turtle files into one Oxigraph store, graphs kept apart.
+
+The store carries the register through every later stage: validation reads it, reasoning adds its inferences
+as a named graph, the checks and the stored queries run on it and the export writes it. rdflib graphs are
+made from it only at the edges (`load()` for users of the Python API, the reference engines in the tests).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
-from collections.abc import Iterable, Iterator
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Namespace
-from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.term import Node
+import pyoxigraph
 
 from kg.errors import InputError
+from kg.paths import ASSERTED_GRAPH, DATA_DIR, INFERRED_GRAPH, ONTOLOGY_FILES, ONTOLOGY_GRAPH, SHAPES_FILE, data_files
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
-DATA_DIR = PROJECT_ROOT / "data"
-ONTOLOGY_FILES = (ONTOLOGY_DIR / "cpsu.ttl", ONTOLOGY_DIR / "alignments.ttl")
-SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
-CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
-
-CPSU = Namespace("https://w3id.org/cpsu-kg/ontology#")
-ID = "https://w3id.org/cpsu-kg/id/"
-ID_KINDS = (
-    "person",
-    "office",
-    "tenure",
-    "congress",
-    "plenum",
-    "event",
-    "troika",
-    "organisation",
-    "partyname",
-    "place",
-    "source",
-)
-PREFIXES = {
-    "cpsu": str(CPSU),
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "vann": "http://purl.org/vocab/vann/",
-    "wd": "http://www.wikidata.org/entity/",
-    "wdt": "http://www.wikidata.org/prop/direct/",
-    "pq": "http://www.wikidata.org/prop/qualifier/",
-    "shape": "https://w3id.org/cpsu-kg/shapes#",
-    **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
-}
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
-def bind_prefixes(graph: Graph) -> Graph:
-    """Bind the project's prefixes on a graph, so every serialisation uses the same short names."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    return graph
+@dataclass
+class Register:
+    """The register in one Oxigraph store (the ontology, the data and the inferences as named graphs)."""
+
+    store: pyoxigraph.Store
+    files: list[Path] = field(default_factory=list)
+    files_digest: str = ""
+
+    def quads(self, *graph_names: str) -> list[pyoxigraph.Quad]:
+        """The quads of some of the store's graphs, in the order the names are given."""
+        return [
+            quad
+            for name in graph_names
+            for quad in self.store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name))
+        ]
+
+    def asserted_quads(self) -> list[pyoxigraph.Quad]:
+        """The ontology's and the data's quads: what was written, not inferred."""
+        return self.quads(ONTOLOGY_GRAPH, ASSERTED_GRAPH)
+
+    def inferred_quads(self) -> list[pyoxigraph.Quad]:
+        """The quads reasoning added."""
+        return self.quads(INFERRED_GRAPH)
 
 
-def data_files(data_dir: Path = DATA_DIR) -> list[Path]:
-    """Return the Turtle files of the data folder in a stable order."""
-    return sorted(data_dir.glob("*.ttl"))
-
-
-def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
-    """Parse one Turtle file into a graph; a syntax error raises InputError naming the file and line."""
-    graph = bind_prefixes(Graph()) if graph is None else graph
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, checked to be UTF-8 text; InputError naming the file when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        content = Path(path).read_bytes()
+        content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read: {error}") from error
+    return content
+
+
+def syntax_error_message(path: Path, error: SyntaxError) -> str:
+    """Oxigraph's parse error as `file:line: Turtle syntax error: reason (where)`, with the line Oxigraph found."""
+    message = str(error.msg)
+    if message.startswith("Parser error ") and ": " in message:
+        where, reason = message.removeprefix("Parser error ").split(": ", 1)
+        message = f"{reason} ({where})"
+    line = f":{error.lineno}" if error.lineno else ""
+    return f"{path}{line}: Turtle syntax error: {message}"
+
+
+def add_file(store: pyoxigraph.Store, path: Path, graph_name: str, content: bytes | None = None) -> bytes:
+    """Parse one Turtle file into a named graph of the store (all or nothing); return the bytes it read."""
+    content = read_bytes(path) if content is None else content
     try:
-        return add_parsed(graph, text, path.resolve().as_uri())
-    except SyntaxError as oxigraph_error:
-        _raise_rdflib_error(path, text)  # rdflib's message names the line in the words tests and users know
-        raise InputError(f"{path}: Turtle syntax error: {oxigraph_error}") from oxigraph_error
+        store.load(
+            content,
+            format=pyoxigraph.RdfFormat.TURTLE,
+            base_iri=Path(path).resolve().as_uri(),
+            to_graph=pyoxigraph.NamedNode(graph_name),
+        )
+    except SyntaxError as error:
+        raise InputError(syntax_error_message(path, error)) from None
+    return content
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bulk of long-lived objects is made.
+def register_digest(contents: Iterable[tuple[Path, bytes]]) -> str:
+    """The key of what a register makes: a hash of its files' names and bytes, in order (no RDF parsed)."""
+    digest = hashlib.sha256()
+    for path, content in contents:
+        digest.update(hashlib.sha256(f"{Path(path).name}\n".encode() + content).digest())
+    return digest.hexdigest()
 
-    Every full collection walks every object alive, and a growing graph set off one each time it grew by a
-    quarter: at 10^6 triples that cost a quarter of reading the cached closure. Nothing made here is garbage.
+
+def register_files(data_dir: Path | str = DATA_DIR) -> list[Path]:
+    """The register folder's Turtle files; InputError when it has none."""
+    paths = data_files(Path(data_dir))
+    if not paths:
+        raise InputError(f"{data_dir}: no Turtle files (*.ttl) found")
+    return paths
+
+
+def register_files_digest(data_dir: Path | str = DATA_DIR) -> str:
+    """register_digest of the ontology's and a register folder's files, read but not parsed."""
+    return register_digest((path, read_bytes(path)) for path in [*ONTOLOGY_FILES, *register_files(data_dir)])
+
+
+def load_register(data_dir: Path | str = DATA_DIR) -> Register:
+    """The ontology and a register folder's Turtle files in a new Oxigraph store, each file read once."""
+    return register_of_files(register_files(data_dir))
+
+
+def register_of_files(paths: Iterable[Path]) -> Register:
+    """The ontology and the given Turtle files in a new Oxigraph store (for validating files one by one)."""
+    contents = [(path, read_bytes(path)) for path in [*ONTOLOGY_FILES, *paths]]
+    store = pyoxigraph.Store()
+    for path, content in contents:
+        add_file(store, path, ONTOLOGY_GRAPH if path in ONTOLOGY_FILES else ASSERTED_GRAPH, content)
+    return Register(store=store, files=[path for path, _ in contents], files_digest=register_digest(contents))
+
+
+def register_of_graph(graph: Graph, inferred: Graph | None = None) -> Register:
+    """A register made of rdflib graphs (for the Python API): the ontology's triples apart, as load_register does.
+
+    The ontology's triples are those the ontology has, and those with blank nodes (its restrictions and lists,
+    whose labels differ from one parse to the next; the register's own data has no blank nodes).
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    from rdflib import BNode
 
+    from kg.terms import oxigraph_quads
 
-def add_parsed(graph: Graph, text: str, base_iri: str) -> Graph:
-    """Add the triples of a Turtle text to graph (all or none: a syntax error raises SyntaxError first)."""
-    with collector_paused():
-        graph.addN((*triple, graph) for triple in oxigraph_parse(text, base_iri))
-    return graph
+    ontology = load_ontology()
 
+    def in_ontology(triple: tuple) -> bool:
+        return any(isinstance(term, BNode) for term in triple) or triple in ontology
 
-def oxigraph_parse(text: str, base_iri: str) -> list[tuple[Node, Node, Node]]:
-    """Parse Turtle with Oxigraph (20x faster than rdflib's parser) into rdflib terms; SyntaxError if malformed.
-
-    A test proves the triples equal rdflib's own parse on the register and on a generated register.
-    """
-    import pyoxigraph
-
-    from kg.query import from_oxigraph
-
-    term = functools.lru_cache(maxsize=None)(from_oxigraph)  # each distinct term converted once
-    quads = pyoxigraph.parse(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)
-    return [(term(quad.subject), term(quad.predicate), term(quad.object)) for quad in quads]
-
-
-def _raise_rdflib_error(path: Path, text: str) -> None:
-    try:
-        Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-    except BadSyntax as error:
-        raise InputError(f"{path}:{error.lines + 1}: Turtle syntax error: {error._why}") from error
-    except Exception as error:  # rdflib raises plain exceptions for some bad terms (e.g. bad IRIs)
-        raise InputError(f"{path}: Turtle error: {error}") from error
+    register = Register(store=pyoxigraph.Store())
+    register.store.bulk_extend(oxigraph_quads((t for t in graph if in_ontology(t)), ONTOLOGY_GRAPH))
+    register.store.bulk_extend(oxigraph_quads((t for t in graph if not in_ontology(t)), ASSERTED_GRAPH))
+    if inferred is not None:
+        register.store.bulk_extend(oxigraph_quads(inferred, INFERRED_GRAPH))
+    return register
 
 
 def parse_files(paths: Iterable[Path]) -> Graph:
-    """Parse several Turtle files into one graph."""
-    graph = bind_prefixes(Graph())
+    """Parse Turtle files into one rdflib graph (for the reference engines and the Python API)."""
+    from kg.terms import graph_of
+
+    store = pyoxigraph.Store()
     for path in paths:
-        parse_turtle(path, graph)
-    return graph
+        add_file(store, path, ASSERTED_GRAPH)
+    return graph_of(store.quads_for_pattern(None, None, None))
 
 
 def load_ontology() -> Graph:
-    """Load the ontology and its alignments."""
+    """The ontology and its alignments as an rdflib graph."""
     return parse_files(ONTOLOGY_FILES)
 
 
 def load_shapes() -> Graph:
-    """Load the SHACL shapes."""
+    """The SHACL shapes as an rdflib graph."""
     return parse_files([SHAPES_FILE])
 
 
-def load(data_dir: Path | str = DATA_DIR, with_ontology: bool = True, ontology: Graph | None = None) -> Graph:
-    """Load the register's data files (and by default the ontology, parsed anew unless given) into one graph."""
-    data_dir = Path(data_dir)
-    files = data_files(data_dir)
-    if not files:
-        raise InputError(f"{data_dir}: no Turtle files (*.ttl) found")
-    if not with_ontology:
-        return parse_files(files)
-    if ontology is None:
-        return parse_files([*ONTOLOGY_FILES, *files])
-    graph = bind_prefixes(Graph())
-    graph += ontology
-    for path in files:
-        parse_turtle(path, graph)
-    return graph
+def load(data_dir: Path | str = DATA_DIR, with_ontology: bool = True) -> Graph:
+    """The register's data (and by default the ontology) as one rdflib graph: the Python API's entry point."""
+    from kg.terms import graph_of
+
+    register = load_register(data_dir)
+    return graph_of(register.asserted_quads() if with_ontology else register.quads(ASSERTED_GRAPH))

@@ -1,31 +1,45 @@
-"""Query stage: the stored SPARQL queries of queries/, their grlc decorators, typed parameters and result formats."""
+"""Query stage: the stored SPARQL queries of queries/, their grlc decorators, typed parameters and result formats.
+
+Queries run on Oxigraph (the register's store); rdflib's engine is kept as the reference for the parity tests.
+Results are Oxigraph terms whatever the engine, and this module imports no rdflib at start-up: a query
+from the command line pays for neither.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import functools
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import XSD, BNode, Graph, Literal, URIRef, Variable
-from rdflib.term import Node
+import pyoxigraph
 
 from kg.errors import InputError
-from kg.load import ID, ID_KINDS, PROJECT_ROOT
+from kg.paths import DATA_DIR, ID, ID_KINDS, QUERIES_DIR
 
 if TYPE_CHECKING:
-    import pyoxigraph
+    from rdflib import Graph
     from rdflib.plugins.sparql.sparql import Query
 
-QUERIES_DIR = PROJECT_ROOT / "queries"
-CHECKS_DIR = QUERIES_DIR / "checks"
+    from kg.load import Register
+
 FORMATS = ("table", "csv", "tsv", "json")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+INTEGER_TYPES = {
+    f"{XSD}{name}"
+    for name in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+        "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte",
+    )
+}  # fmt: skip
 
 # grlc parameter variables: ?_name_type, e.g. ?_date_xsd_date or ?_person_iri
 PARAMETER = re.compile(r"\?_([A-Za-z][A-Za-z0-9]*)_(iri|xsd_date|xsd_integer|xsd_string|xsd_boolean)\b")
@@ -71,21 +85,39 @@ class Rows:
     """Query results: the variables in order and one tuple of terms (None when unbound) per row."""
 
     variables: list[str]
-    rows: list[tuple[Node | None, ...]]
+    rows: list[tuple[Term | None, ...]]
 
     def dicts(self) -> list[dict[str, object]]:
         """The rows as dicts of Python values: dates, ints, bools, strings; IRIs as strings; None if unbound."""
         return [dict(zip(self.variables, (python_value(term) for term in row), strict=True)) for row in self.rows]
 
 
-def python_value(term: Node | None) -> object:
-    """A result term as a plain Python value."""
+def _literal_value(value: str, datatype: str) -> object:
+    if datatype in INTEGER_TYPES:
+        return int(value)
+    if datatype == f"{XSD}boolean":
+        return value in ("true", "1")
+    if datatype == f"{XSD}decimal":
+        return decimal.Decimal(value)
+    if datatype in (f"{XSD}double", f"{XSD}float"):
+        return float(value)
+    if datatype == f"{XSD}date":
+        return datetime.date.fromisoformat(value)
+    if datatype == f"{XSD}dateTime":
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def python_value(term: Term | None) -> object:
+    """A result term as a plain Python value: ints, bools, decimals, dates; other literals and IRIs as strings."""
     if term is None:
         return None
-    if isinstance(term, Literal):
-        value = term.toPython()
-        return value if not isinstance(value, Literal) else str(value)
-    return str(term)
+    if isinstance(term, pyoxigraph.Literal):
+        try:
+            return _literal_value(term.value, term.datatype.value)
+        except ValueError:  # an ill-typed literal stays as written
+            return term.value
+    return term.value
 
 
 def _decorators(path: Path, text: str) -> dict:
@@ -104,8 +136,6 @@ def _decorators(path: Path, text: str) -> dict:
 
 def read_query(path: Path) -> StoredQuery:
     """Read a stored query file: its decorators and parameters; a SPARQL syntax error names the file."""
-    import pyoxigraph
-
     text = path.read_text(encoding="utf-8")
     try:  # Oxigraph parses in microseconds where rdflib takes ~0.3 s; on an empty store nothing else happens
         pyoxigraph.Store().query(text)
@@ -139,7 +169,7 @@ def get_query(name: str, directory: Path = QUERIES_DIR) -> StoredQuery:
     return read_query(path)
 
 
-def parse_value(parameter: Parameter, raw: str) -> Node:
+def parse_value(parameter: Parameter, raw: str) -> Term:
     """Turn a raw parameter value into a typed RDF term, or raise InputError saying what was expected."""
     problem = f"parameter '{parameter.name}' expects {parameter.expected()}, got {raw!r}"
     if parameter.kind == "xsd_date":
@@ -149,27 +179,32 @@ def parse_value(parameter: Parameter, raw: str) -> Node:
             datetime.date.fromisoformat(raw)
         except ValueError as error:
             raise InputError(problem) from error
-        return Literal(raw, datatype=XSD.date)
+        return typed_literal(raw, "date")
     if parameter.kind == "xsd_integer":
         if not re.fullmatch(r"[+-]?\d+", raw):
             raise InputError(problem)
-        return Literal(int(raw), datatype=XSD.integer)
+        return typed_literal(str(int(raw)), "integer")
     if parameter.kind == "xsd_boolean":
         if raw not in ("true", "false"):
             raise InputError(problem)
-        return Literal(raw == "true", datatype=XSD.boolean)
+        return typed_literal(raw, "boolean")
     if parameter.kind == "xsd_string":
-        return Literal(raw)
+        return pyoxigraph.Literal(raw)
     if parameter.name in ID_KINDS and re.fullmatch(r"[a-z0-9][a-z0-9-]*", raw):
-        return URIRef(f"{ID}{parameter.name}/{raw}")
+        return pyoxigraph.NamedNode(f"{ID}{parameter.name}/{raw}")
     if parameter.name in ID_KINDS and not raw.startswith(f"{ID}{parameter.name}/"):
         raise InputError(problem)
     if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
         raise InputError(problem)
-    return URIRef(raw)
+    return pyoxigraph.NamedNode(raw)
 
 
-def bind_parameters(query: StoredQuery, values: dict[str, str]) -> dict[str, Node]:
+def typed_literal(value: str, xsd_type: str) -> pyoxigraph.Literal:
+    """A literal of an XML Schema datatype, e.g. typed_literal("1953-06-01", "date")."""
+    return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(f"{XSD}{xsd_type}"))
+
+
+def bind_parameters(query: StoredQuery, values: dict[str, str]) -> dict[str, Term]:
     """Check the given values against the query's parameters and return them as typed bindings."""
     declared = {parameter.name: parameter for parameter in query.parameters}
     unknown = sorted(set(values) - set(declared))
@@ -182,19 +217,19 @@ def bind_parameters(query: StoredQuery, values: dict[str, str]) -> dict[str, Nod
     return {declared[name].variable: parse_value(declared[name], raw) for name, raw in values.items()}
 
 
-def check_ids_exist(
-    query: StoredQuery,
-    bindings: dict[str, Node],
-    is_subject: Callable[[Node], bool],
-    all_subjects: Callable[[], Iterable[Node]],
-) -> None:
+def check_ids_exist(query: StoredQuery, bindings: dict[str, Term], store: pyoxigraph.Store) -> None:
     """Raise InputError when an id parameter names nothing in the register, listing what it could be."""
     for parameter in query.parameters:
         value = bindings[parameter.variable]
-        if parameter.kind == "iri" and parameter.name in ID_KINDS and not is_subject(value):
+        if parameter.kind != "iri" or parameter.name not in ID_KINDS:
+            continue
+        if next(iter(store.quads_for_pattern(value, None, None)), None) is None:
             prefix = f"{ID}{parameter.name}/"
-            known = sorted({str(s)[len(prefix) :] for s in all_subjects() if str(s).startswith(prefix)})
-            raise InputError(f"no {parameter.name} '{value}' in the register; expected one of: {', '.join(known)}")
+            subjects = {quad.subject.value for quad in store.quads_for_pattern(None, None, None)}
+            known = sorted(s[len(prefix) :] for s in subjects if s.startswith(prefix))
+            raise InputError(
+                f"no {parameter.name} '{value.value}' in the register; expected one of: {', '.join(known)}"
+            )
 
 
 @functools.lru_cache(maxsize=64)
@@ -205,62 +240,32 @@ def prepared(text: str) -> Query:
     return prepareQuery(text)
 
 
-def run(query: StoredQuery, graph: Graph, values: dict[str, str] | None = None) -> Rows:
-    """Run a stored query on an rdflib graph with its parameters bound (never pasted into the text)."""
+def run(query: StoredQuery, source: pyoxigraph.Store | Graph, values: dict[str, str] | None = None) -> Rows:
+    """Run a stored query with its parameters bound by the engine (never pasted into the text).
+
+    source: a pyoxigraph Store (every graph of it as the default graph) or an rdflib graph (the reference engine).
+    """
+    if isinstance(source, pyoxigraph.Store):
+        return run_oxigraph(query, source, values)
+    return run_rdflib(query, source, values)
+
+
+def run_rdflib(query: StoredQuery, graph: Graph, values: dict[str, str] | None = None) -> Rows:
+    """Run a stored query on an rdflib graph (the reference engine); the results as Oxigraph terms."""
+    from rdflib import Variable
+
+    from kg.terms import from_oxigraph, oxigraph_converter, oxigraph_store
+
     bindings = bind_parameters(query, values or {})
-    check_ids_exist(query, bindings, lambda term: (term, None, None) in graph, lambda: graph.subjects(unique=True))
-    result = graph.query(prepared(query.text), initBindings={Variable(k): v for k, v in bindings.items()})
-    variables = [str(variable) for variable in result.vars or []]
-    return Rows(variables, [tuple(row) for row in result])
-
-
-# ---------------------------------------------------------------- the Oxigraph engine
-
-
-def oxigraph_store(*graphs: Iterable[tuple[Node, Node, Node]]) -> pyoxigraph.Store:
-    """An in-memory Oxigraph store holding the triples of rdflib graphs (in its default graph)."""
-    import pyoxigraph
-
-    store = pyoxigraph.Store()
-    convert = oxigraph_converter()
-    for graph in graphs:
-        store.bulk_extend(pyoxigraph.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)
-    return store
-
-
-def oxigraph_converter() -> Callable[[Node], pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode]:
-    """to_oxigraph with a memory: each distinct rdflib term is converted once (IRIs repeat a lot)."""
-    return functools.lru_cache(maxsize=None)(to_oxigraph)
-
-
-def to_oxigraph(term: Node) -> pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode:
-    """An rdflib term as a pyoxigraph term."""
-    import pyoxigraph
-
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal) and term.language:
-        return pyoxigraph.Literal(str(term), language=term.language)
-    datatype = term.datatype if isinstance(term, Literal) and term.datatype else XSD.string
-    return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
-
-
-def from_oxigraph(term: object) -> Node | None:
-    """A pyoxigraph term as an rdflib term (xsd:string literals without a datatype, as rdflib gives them)."""
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
-    return Literal(term.value, datatype=datatype)
+    for variable, value in bindings.items():
+        if (from_oxigraph(value), None, None) not in graph and query.parameters:
+            check_ids_exist(query, {variable: value}, oxigraph_store(graph))
+    result = graph.query(
+        prepared(query.text), initBindings={Variable(k): from_oxigraph(v) for k, v in bindings.items()}
+    )
+    term = oxigraph_converter()
+    rows = [tuple(None if value is None else term(value) for value in row) for row in result]
+    return Rows([str(variable) for variable in result.vars or []], rows)
 
 
 def with_parameters_projected(text: str, variables: Iterable[str]) -> str:
@@ -279,23 +284,14 @@ def with_parameters_projected(text: str, variables: Iterable[str]) -> str:
 
 
 def run_oxigraph(query: StoredQuery, store: pyoxigraph.Store, values: dict[str, str] | None = None) -> Rows:
-    """Run a stored query on a pyoxigraph store with its parameters bound by the engine."""
-    import pyoxigraph
-
+    """Run a stored query on a pyoxigraph store (the union of its graphs) with its parameters bound by the engine."""
     bindings = bind_parameters(query, values or {})
-    check_ids_exist(
-        query,
-        bindings,
-        lambda term: next(iter(store.quads_for_pattern(to_oxigraph(term), None, None)), None) is not None,
-        lambda: (from_oxigraph(quad.subject) for quad in store.quads_for_pattern(None, None, None)),
-    )
+    check_ids_exist(query, bindings, store)
     text = with_parameters_projected(query.text, bindings)
-    substitutions = {pyoxigraph.Variable(name): to_oxigraph(value) for name, value in bindings.items()}
-    solutions = store.query(text, substitutions=substitutions)
+    substitutions = {pyoxigraph.Variable(name): value for name, value in bindings.items()}
+    solutions = store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
     variables = [variable.value for variable in solutions.variables if variable.value not in bindings]
-    term = functools.lru_cache(maxsize=None)(from_oxigraph)  # labels, offices and dates repeat across rows
-    rows = [tuple(term(solution[variable]) for variable in variables) for solution in solutions]
-    return Rows(variables, rows)
+    return Rows(variables, [tuple(solution[variable] for variable in variables) for solution in solutions])
 
 
 def substituted_text(query: StoredQuery, values: dict[str, str] | None = None) -> str:
@@ -307,7 +303,7 @@ def substituted_text(query: StoredQuery, values: dict[str, str] | None = None) -
     bindings = bind_parameters(query, values or {})
     return re.sub(
         r"\?(_[A-Za-z][A-Za-z0-9]*_[a-z_]+)\b",
-        lambda m: bindings[m.group(1)].n3() if m.group(1) in bindings else m.group(0),
+        lambda m: str(bindings[m.group(1)]) if m.group(1) in bindings else m.group(0),
         query.text,
     )
 
@@ -315,8 +311,8 @@ def substituted_text(query: StoredQuery, values: dict[str, str] | None = None) -
 # ---------------------------------------------------------------- result formats
 
 
-def _plain(term: Node | None) -> str:
-    return "" if term is None else str(term)
+def _plain(term: Term | None) -> str:
+    return "" if term is None else term.value
 
 
 def to_table(rows: Rows) -> str:
@@ -334,27 +330,27 @@ def to_csv(rows: Rows) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(rows.variables)
     for row in rows.rows:
-        writer.writerow([term.n3() if isinstance(term, BNode) else _plain(term) for term in row])
+        writer.writerow([str(term) if isinstance(term, pyoxigraph.BlankNode) else _plain(term) for term in row])
     return out.getvalue()
 
 
 def to_tsv(rows: Rows) -> str:
     """SPARQL 1.1 Query Results TSV: a header of ?names, then terms in Turtle/N-Triples syntax."""
     lines = ["\t".join(f"?{name}" for name in rows.variables)]
-    lines += ["\t".join("" if term is None else term.n3() for term in row) for row in rows.rows]
+    lines += ["\t".join("" if term is None else str(term) for term in row) for row in rows.rows]
     return "\n".join(lines) + "\n"
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    value = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    value = {"type": "literal", "value": term.value}
+    if term.language:
         value["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype and term.datatype != XSD.string:
-        value["datatype"] = str(term.datatype)
+    elif term.datatype.value != f"{XSD}string":
+        value["datatype"] = term.datatype.value
     return value
 
 
@@ -368,15 +364,15 @@ def to_json(rows: Rows) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _term_from_json(value: dict[str, str]) -> Node:
+def _term_from_json(value: dict[str, str]) -> Term:
     if value["type"] == "uri":
-        return URIRef(value["value"])
+        return pyoxigraph.NamedNode(value["value"])
     if value["type"] == "bnode":
-        return BNode(value["value"])
+        return pyoxigraph.BlankNode(value["value"])
     if "xml:lang" in value:
-        return Literal(value["value"], lang=value["xml:lang"])
+        return pyoxigraph.Literal(value["value"], language=value["xml:lang"])
     datatype = value.get("datatype")
-    return Literal(value["value"], datatype=URIRef(datatype) if datatype and datatype != str(XSD.string) else None)
+    return pyoxigraph.Literal(value["value"], datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
 
 
 def from_json(document: dict) -> Rows:
@@ -397,41 +393,49 @@ def render(rows: Rows, output_format: str) -> str:
     return renderers[output_format](rows)
 
 
-def register_graph(data_dir: Path | None = None) -> Graph:
-    """The asserted register with its OWL RL inferences (from the cache when the inputs are unchanged).
-
-    The closure is cached under the same key as `cpsu-kg build` uses, so the first query after a build reuses it.
-    """
-    from kg.cache import register_files_hash, register_key
-    from kg.load import DATA_DIR, load, load_ontology
-    from kg.reason import reason
-
-    ontology = load_ontology()
-    graph = load(data_dir or DATA_DIR, ontology=ontology)
-    graph += reason(graph, ontology, key=register_key(register_files_hash(data_dir or DATA_DIR)))
-    return graph
-
-
-def register_store(data_dir: Path | None = None) -> pyoxigraph.Store:
+def register_store(data_dir: Path | str = DATA_DIR) -> pyoxigraph.Store:
     """The register with its inferences in an in-memory Oxigraph store, from the cache while the inputs are unchanged.
 
-    The cache key is a hash of the ontology and data files' text and of this code, so no RDF is parsed to
-    find it: an unchanged `cpsu-kg query` loads one N-Triples file into Oxigraph and runs.
+    The cache key is a hash of the ontology's and the data's files and of this code, so no RDF is parsed to
+    find it: an unchanged `cpsu-kg query` loads one N-Quads file into Oxigraph and runs. A build writes that
+    file; without one, the register is loaded and reasoned here.
     """
-    import pyoxigraph
+    from kg.cache import cache_dir, register_key
+    from kg.load import register_files_digest
 
-    from kg.cache import cache_dir, register_files_hash, register_key, write_atomically
-    from kg.load import DATA_DIR
-
-    cached = cache_dir() / f"register-{register_key(register_files_hash(data_dir or DATA_DIR))[:32]}.nt"
-    if not cached.exists():
-        write_atomically(cached, register_graph(data_dir).serialize(format="nt"))
+    cached = cache_dir() / f"register-{register_key(register_files_digest(data_dir))[:32]}.nq"
     store = pyoxigraph.Store()
-    store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    if not cached.exists():
+        save_register_store(reasoned_register(data_dir).store, cached)
+    store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_QUADS)
     return store
 
 
-def run_query(name: str, graph: Graph | None = None, **params: str) -> list[dict[str, object]]:
+def reasoned_register(data_dir: Path | str = DATA_DIR) -> Register:
+    """The register loaded and reasoned (the closure from the cache when the inputs are unchanged)."""
+    from kg.load import load_register
+    from kg.reason import reason_register
+
+    register = load_register(data_dir)
+    reason_register(register)
+    return register
+
+
+def save_register_store(store: pyoxigraph.Store, path: Path) -> None:
+    """Write a register's store (every graph) as N-Quads for `register_store`, atomically."""
+    from kg.cache import write_atomically
+
+    write_atomically(path, store.dump(format=pyoxigraph.RdfFormat.N_QUADS))
+
+
+def register_graph(data_dir: Path | str = DATA_DIR) -> Graph:
+    """The asserted register with its OWL RL inferences as one rdflib graph (for the Python API)."""
+    from kg.terms import graph_of
+
+    return graph_of(register_store(data_dir).quads_for_pattern(None, None, None))
+
+
+def run_query(name: str, source: pyoxigraph.Store | Graph | None = None, **params: str) -> list[dict[str, object]]:
     """Run the stored query called name, parameters given as keywords; return rows as dicts of Python values."""
-    graph = register_graph() if graph is None else graph
-    return run(get_query(name), graph, {key: str(value) for key, value in params.items()}).dicts()
+    source = register_store() if source is None else source
+    return run(get_query(name), source, {key: str(value) for key, value in params.items()}).dicts()

@@ -1,15 +1,22 @@
-"""Reason stage: the OWL 2 RL closure of the ontology and the data (fast engine, owlrl as reference), kept apart."""
+"""Reason stage: the OWL 2 RL closure of the ontology and the data (fast engine, owlrl as reference), kept apart.
+
+The inferences go into the register's store as a named graph of their own (kg.paths.INFERRED_GRAPH).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.cache import cache_dir, content_hash, write_atomically
-from kg.load import add_parsed, bind_prefixes, collector_paused, load_ontology
+from kg.cache import cache_dir, content_hash, register_key, write_atomically
+from kg.load import Register, register_of_graph
+from kg.paths import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.terms import Triple, collector_paused, graph_of, oxigraph_quads, rdflib_triples
 
 BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2001/XMLSchema#",
@@ -18,10 +25,14 @@ BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2002/07/owl#",
 )
 EMPTY_CLASSES = frozenset((OWL.Thing, RDFS.Resource))
-Triple = tuple[Node, Node, Node]
+# Annotations match no OWL RL rule premise; the ontology's own are left out of the reasoning input.
+ANNOTATION_PREDICATES = frozenset(
+    (RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.versionIRI, OWL.imports)
+)
+ANNOTATION_NAMESPACES = ("http://purl.org/dc/terms/", "http://purl.org/vocab/vann/", "http://www.w3.org/2004/02/skos/core#")
 
 
-def is_noise(triple: tuple[Node, Node, Node]) -> bool:
+def is_noise(triple: Triple) -> bool:
     """True for inferred triples that tell a reader nothing (owlrl's axiomatic and trivial output)."""
     subject, _, obj = triple
     return (
@@ -33,15 +44,20 @@ def is_noise(triple: tuple[Node, Node, Node]) -> bool:
     )
 
 
-def reasoning_input(graph: Graph, ontology: Graph) -> set[Triple]:
+def is_annotation(predicate: Node) -> bool:
+    """True for the predicates of annotations (labels, comments, Dublin Core, SKOS, VANN)."""
+    return predicate in ANNOTATION_PREDICATES or str(predicate).startswith(ANNOTATION_NAMESPACES)
+
+
+def reasoning_input(data: Iterable[Triple], ontology: Iterable[Triple]) -> set[Triple]:
     """The triples that can fire an OWL RL rule: the ontology's axioms and the data's typed links.
 
-    Labels, comments, notes and other annotations match no rule premise except through their
-    property's own axioms, so a data triple is kept only when its property appears in the ontology.
+    The ontology's annotations are left out; its other triples stay, literal objects included (an
+    owl:hasValue "y" restriction needs its literal). A data triple is kept when its property appears in an axiom.
     """
-    axioms = {triple for triple in ontology if not isinstance(triple[2], Literal)}
-    vocabulary = {term for triple in axioms for term in triple} | {RDF.type}
-    return axioms | {triple for triple in graph if triple[1] in vocabulary}
+    axioms = {triple for triple in ontology if not is_annotation(triple[1])}
+    vocabulary = {term for triple in axioms for term in triple if not isinstance(term, Literal)} | {RDF.type}
+    return axioms | {triple for triple in data if triple[1] in vocabulary}
 
 
 def owl_rl_closure(triples: Iterable[Triple]) -> set[Triple]:
@@ -64,23 +80,39 @@ def _plain(term: Node) -> Node:
 # Sets, not tuples: `in` on a tuple of rdflib terms calls their Python __eq__ once per member.
 SCHEMA_PREDICATES = frozenset(
     (
-        OWL.propertyChainAxiom, OWL.inverseOf, RDF.first, RDF.rest,
-        RDFS.domain, RDFS.range, RDFS.subClassOf, RDFS.subPropertyOf,
+        OWL.propertyChainAxiom, OWL.inverseOf, RDF.first, RDF.rest, RDFS.domain, RDFS.range, RDFS.subClassOf,
+        RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty, OWL.unionOf, OWL.intersectionOf, RDF.type,
     )
 )  # fmt: skip
 
 
 def schema_of(closure: set[Triple]) -> Graph:
-    """The few triples of the closure that the rules reasonable skips read (chains, lists, domains, hierarchies)."""
+    """The triples of the closure that the rules reasonable skips read (chains, lists, hierarchies, declarations).
+
+    Of rdf:type, only the declarations of properties and classes (objects in the OWL and RDFS vocabularies).
+    """
     schema = Graph()
-    schema.addN((s, p, o, schema) for s, p, o in closure if p in SCHEMA_PREDICATES)
+    schema.addN(
+        (s, p, o, schema)
+        for s, p, o in closure
+        if p in SCHEMA_PREDICATES and (p != RDF.type or str(o).startswith(BUILT_IN_VOCABULARIES))
+    )
     return schema
+
+
+def list_members(schema: Graph, head: Node) -> list[Node]:
+    """The members of an RDF list in the schema (empty when the list is malformed)."""
+    try:
+        return list(Collection(schema, head))
+    except Exception:  # noqa: BLE001 - a malformed list fires no rule
+        return []
 
 
 def add_property_chain_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
     """Rule prp-spo2 (which reasonable skips): x p1 y ... pn z and p = p1 o ... o pn give x p z."""
     schema = schema_of(closure) if schema is None else schema
-    chains = [(prop, list(Collection(schema, head))) for prop, head in schema.subject_objects(OWL.propertyChainAxiom)]
+    chains = [(prop, list_members(schema, head)) for prop, head in schema.subject_objects(OWL.propertyChainAxiom)]
+    chains = [(prop, chain) for prop, chain in chains if chain]
     objects: dict[Node, dict[Node, list[Node]]] = {step: {} for _, chain in chains for step in chain}
     for s, p, o in closure:
         if p in objects:
@@ -90,7 +122,7 @@ def add_property_chain_inferences(closure: set[Triple], schema: Graph | None = N
         reached = [(s, o) for s, values in objects[chain[0]].items() for o in values]
         for step in chain[1:]:
             reached = [(s, z) for s, y in reached for z in objects[step].get(y, ())]
-        new |= {(s, prop, o) for s, o in reached} - closure
+        new |= {(s, prop, o) for s, o in reached if not isinstance(s, Literal)} - closure
     closure |= new
     return len(new)
 
@@ -98,7 +130,7 @@ def add_property_chain_inferences(closure: set[Triple], schema: Graph | None = N
 def add_chain_step_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
     """Rules prp-inv1/2 and prp-spo1 for the properties a chain axiom steps along (a head start, see fast_closure)."""
     schema = schema_of(closure) if schema is None else schema
-    steps = {step for head in schema.objects(None, OWL.propertyChainAxiom) for step in Collection(schema, head)}
+    steps = {step for head in schema.objects(None, OWL.propertyChainAxiom) for step in list_members(schema, head)}
     sources: dict[Node, list[tuple[Node, bool]]] = {}  # property -> [(chain step it gives, swap subject/object)]
     for step in steps:
         for narrower in schema.transitive_subjects(RDFS.subPropertyOf, step):
@@ -131,12 +163,18 @@ def add_domain_range_schema_inferences(closure: set[Triple], schema: Graph | Non
     return len(new)
 
 
+SKIPPED_RULES: tuple[Callable[[set[Triple], Graph], int], ...] = (
+    add_property_chain_inferences,
+    add_domain_range_schema_inferences,
+)
+
+
 def add_skipped_rule_inferences(closure: set[Triple]) -> int:
-    """The rules reasonable skips (prp-spo2, scm-dom/rng), to their own fixpoint; how many triples they added."""
+    """The rules reasonable skips, to their own fixpoint; how many triples they added."""
     added = 0
     while True:
         schema = schema_of(closure)
-        step = add_property_chain_inferences(closure, schema) + add_domain_range_schema_inferences(closure, schema)
+        step = sum(rule(closure, schema) for rule in SKIPPED_RULES)
         added += step
         if step == 0:
             return added
@@ -148,8 +186,8 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     Those rules run before and after it; it runs again only when they added something that could feed
     its rules. Before its first run, the chain axioms' steps are completed along their inverses and
     sub-properties (sound rules, so nothing is added that the closure lacks), which gives the chains their
-    triples early and usually spares a second run over the whole graph. A test proves the result equals
-    owlrl's, noise aside, on the register and on a generated graph.
+    triples early and usually spares a second run over the whole graph. Tests prove the result equals
+    owlrl's, noise aside, on the register, on a generated graph and on randomly generated ontologies.
     """
     import reasonable
 
@@ -169,49 +207,63 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
 
 
 def inferred_triples(
-    asserted: Graph | tuple[Graph, ...], closure: Iterable[Triple], given: set[Triple] | None = None
-) -> Graph:
-    """What the closure adds to the asserted graph(s) (and to the given triples it started from), without noise.
+    closure: Iterable[Triple], given: set[Triple], is_asserted: Callable[[Triple], bool]
+) -> list[Triple]:
+    """What the closure adds to the asserted triples, without noise.
 
-    given holds every asserted triple whose predicate it uses and whose object is not a literal (that is how
-    reasoning_input chose them), so only the other triples need a look in the graphs (an rdflib membership
-    test is ~100x slower than a set's, and a set of every asserted triple would cost memory at 10^6).
+    given (the reasoning input) holds every asserted triple whose predicate it uses, except annotations,
+    so only the other triples need is_asserted (a look-up in the store).
     """
-    graphs = (asserted,) if isinstance(asserted, Graph) else asserted
-    given = set() if given is None else given
-    covered = {predicate for _, predicate, _ in given}
-
-    def is_asserted(triple: Triple) -> bool:
-        if triple in given:
-            return True
-        if triple[1] in covered and not isinstance(triple[2], Literal):
-            return False
-        return any(triple in graph for graph in graphs)
-
-    inferred = bind_prefixes(Graph())
-    inferred.addN((*triple, inferred) for triple in closure if not is_noise(triple) and not is_asserted(triple))
-    return inferred
+    covered = {predicate for _, predicate, _ in given if not is_annotation(predicate)}
+    return [
+        triple
+        for triple in closure
+        if triple not in given and not is_noise(triple) and (triple[1] in covered or not is_asserted(triple))
+    ]
 
 
 ENGINES = {"fast": fast_closure, "owlrl": owl_rl_closure}
 
 
-def reason(
-    graph: Graph, ontology: Graph | None = None, use_cache: bool = True, engine: str = "fast", key: str | None = None
-) -> Graph:
-    """Return the inferred triples of the OWL 2 RL closure of graph + ontology, as a graph of their own.
+def _closure_cache(register: Register, structural: set[Triple]) -> Path:
+    key = register_key(register.files_digest) if register.files_digest else content_hash(structural)
+    return cache_dir() / f"inferred-{key[:32]}.nt"
+
+
+def reason_register(register: Register, use_cache: bool = True, engine: str = "fast") -> None:
+    """Add the OWL 2 RL inferences of the register's ontology and data to its store, as the inferred graph.
 
     engine "fast" (default) is reasonable plus the rules it skips; "owlrl" is the reference it is tested against.
-    The result is cached under key (default: a hash of the reasoning input's content).
+    The result is cached under the register's key (its files and this code), or its content when it has no files.
     """
-    ontology = load_ontology() if ontology is None else ontology
+    store, inferred_graph = register.store, pyoxigraph.NamedNode(INFERRED_GRAPH)
+    store.remove_graph(inferred_graph)
     with collector_paused():
-        structural = reasoning_input(graph, ontology)
-        cached = cache_dir() / f"inferred-{(key or content_hash(structural))[:32]}.nt"
-    if use_cache and cached.exists():  # N-Triples is Turtle: Oxigraph parses it ~20x faster than rdflib
-        return add_parsed(bind_prefixes(Graph()), cached.read_text(encoding="utf-8"), cached.as_uri())
+        data, ontology = rdflib_triples(register.quads(ASSERTED_GRAPH)), rdflib_triples(register.quads(ONTOLOGY_GRAPH))
+        structural = reasoning_input(data, ontology)
+    cached = _closure_cache(register, structural)
+    if use_cache and cached.exists():
+        store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=inferred_graph)
+        return
+    asserted = (pyoxigraph.NamedNode(ONTOLOGY_GRAPH), pyoxigraph.NamedNode(ASSERTED_GRAPH))
+
+    def is_asserted(triple: Triple) -> bool:
+        (quad,) = oxigraph_quads([triple])
+        return any(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, graph) in store for graph in asserted)
+
     with collector_paused():
-        inferred = inferred_triples((graph, ontology), ENGINES[engine](structural), structural)
+        quads = oxigraph_quads(inferred_triples(ENGINES[engine](structural), structural, is_asserted), INFERRED_GRAPH)
+    store.bulk_extend(quads)
     if use_cache:
-        write_atomically(cached, inferred.serialize(format="nt"))
-    return inferred
+        triples = sorted((quad.triple for quad in quads), key=str)
+        write_atomically(cached, pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
+
+
+def reason(graph: Graph, use_cache: bool = True, engine: str = "fast") -> Graph:
+    """The inferred triples of the OWL 2 RL closure of an rdflib graph (ontology included), as a graph of their own.
+
+    For the Python API and the tests: the graph is put in a store, reasoned as a register is, and read back.
+    """
+    register = register_of_graph(graph)
+    reason_register(register, use_cache=use_cache, engine=engine)
+    return graph_of(register.inferred_quads())

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from kg.errors import InputError
-from kg.query import QUERIES_DIR, get_query, run
+from kg.paths import QUERIES_DIR
+from kg.query import get_query, run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,23 +1,28 @@
-"""Validate stage: check a graph against the SHACL shapes and report each violation readably."""
+"""Validate stage: check the register against the SHACL shapes and report each violation readably.
+
+The default engine is pyshacl-turbo (SHACL core and SHACL-SPARQL in Rust, pySHACL's API), fed the register's
+Oxigraph store so that ill-typed literals reach it as written; pyshacl is the reference it is tested against.
+Both are tested on the W3C SHACL test suite (tests/w3c-shacl).
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.collection import Collection
+import pyoxigraph
+from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from kg.load import bind_prefixes, load_shapes
-from kg.query import CHECKS_DIR, Rows, from_oxigraph, list_queries, oxigraph_store, run_oxigraph, to_table
+from kg.load import Register
+from kg.paths import CHECKS_DIR, SHAPES_FILE
+from kg.query import Rows, list_queries, run, to_table
+from kg.terms import bind_prefixes, graph_of, oxigraph_store
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
@@ -78,6 +83,8 @@ class ValidationReport:
 def _short(term: Node | None, namespaces: NamespaceManager) -> str:
     if term is None:
         return ""
+    if isinstance(term, Literal) and term.datatype == XSD.string:  # in RDF 1.1 "x" and "x"^^xsd:string are one
+        term = Literal(str(term))
     return term.n3(namespaces)
 
 
@@ -145,17 +152,54 @@ def sparql_texts_parsed_once() -> Iterator[None]:
         SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
-def validate(graph: Graph, shapes: Graph | None = None, engine: str = "fast") -> ValidationReport:
-    """Validate a graph that includes the ontology (as load() returns it) against the SHACL shapes.
+ENGINES = ("turbo", "pyshacl")
+Data = Register | pyoxigraph.Store | Graph
 
-    engine "fast" (default) is this project's linear-time engine; "pyshacl" is the reference it is tested against.
+
+def _store_of(data: Data) -> pyoxigraph.Store:
+    if isinstance(data, Register):
+        return data.store
+    return data if isinstance(data, pyoxigraph.Store) else oxigraph_store(data)
+
+
+def _graph_of(data: Data) -> Graph:
+    if isinstance(data, Graph):
+        return data
+    return graph_of(_store_of(data).quads_for_pattern(None, None, None))
+
+
+def validate(data: Data, shapes: Graph | Path = SHAPES_FILE, engine: str = "turbo") -> ValidationReport:
+    """Validate the register (its ontology and data, before reasoning) against the SHACL shapes.
+
+    data: a Register or a pyoxigraph Store (every graph of it is validated) or an rdflib graph that includes
+    the ontology. engine "turbo" (default) is pyshacl-turbo, "pyshacl" the reference implementation.
     """
-    shapes = load_shapes() if shapes is None else shapes
-    if engine == "fast":
-        return fast_validate(graph, shapes)
-    if engine != "pyshacl":
-        raise ValueError(f"unknown validation engine {engine!r}: expected 'fast' or 'pyshacl'")
-    return pyshacl_validate(graph, shapes)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    with warnings.catch_warnings():  # rdflib warns of each ill-typed literal it meets; the report names them
+        warnings.simplefilter("ignore")
+        if engine == "turbo":
+            return turbo_validate(_store_of(data), shapes)
+        return pyshacl_validate(_graph_of(data), shapes if isinstance(shapes, Graph) else _shapes_graph(shapes))
+
+
+def _shapes_graph(path: Path) -> Graph:
+    from kg.load import parse_files
+
+    return parse_files([path])
+
+
+def turbo_validate(store: pyoxigraph.Store, shapes: Graph | Path) -> ValidationReport:
+    """Validate a store with pyshacl-turbo (the store is read by its Rust core as N-Quads, literals as written)."""
+    import pyshacl_turbo
+
+    _, report_graph, _ = pyshacl_turbo.validate(
+        store,
+        shacl_graph=shapes if isinstance(shapes, Graph) else str(shapes),
+        advanced=True,
+        allow_warnings=True,
+    )
+    return report_from_graph(report_graph)
 
 
 def pyshacl_validate(graph: Graph, shapes: Graph) -> ValidationReport:
@@ -179,330 +223,6 @@ def report_from_graph(report_graph: Graph) -> ValidationReport:
     return ValidationReport(_sorted(_results(report_graph, namespaces)))
 
 
-# ---------------------------------------------------------------- the fast engine
-
-RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-SUB_CLASS_OF = URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")
-PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
-    XSD.string: str, XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
-    XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
-}  # fmt: skip
-SHAPE_KEYWORDS = {
-    SH.path, SH.message, SH.flags, SH.severity, SH.name, SH.description, SH.targetClass, SH.deactivated,
-    SH.property, SH.sparql, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-}  # fmt: skip
-SKIPPED_PREDICATES = {RDF_TYPE, URIRef("http://www.w3.org/2000/01/rdf-schema#label")}
-
-
-class UnsupportedShape(ValueError):
-    """A shape uses a SHACL feature the fast engine does not implement (validate with engine="pyshacl")."""
-
-
-@dataclass(frozen=True)
-class _Result:
-    focus: Node
-    shape: Node
-    value: Node | None = None
-    path: Node | None = None
-    constraint: Node | None = None
-    bindings: tuple[tuple[str, Node], ...] = ()
-
-
-def _is_string(term: Node) -> bool:
-    return isinstance(term, URIRef) or (isinstance(term, Literal) and isinstance(term.value, str))
-
-
-def _comparable(term: Node) -> object:
-    return str(term) if isinstance(term, URIRef) else term.value if isinstance(term, Literal) else term
-
-
-def _less(left: Node, right: Node, or_equal: bool) -> bool:
-    """SPARQL's < (or <=) as pyshacl applies it; values that cannot be compared are not less."""
-    if isinstance(left, BNode) or isinstance(right, BNode) or _is_string(left) != _is_string(right):
-        return False
-    try:
-        a, b = _comparable(left), _comparable(right)
-        return bool(a <= b) if or_equal else bool(a < b)  # type: ignore[operator]
-    except TypeError:
-        return False
-
-
-def _has_datatype(term: Node, datatype: Node) -> bool:
-    """sh:datatype as pyshacl applies it: the datatype matches and the lexical form is valid for it."""
-    if not isinstance(term, Literal) or term.ill_typed:
-        return False
-    if term.datatype is None and term.language is None:
-        return datatype == XSD.string
-    if term.datatype != datatype:
-        return False
-    python_type = PYTHON_TYPES.get(datatype)
-    return python_type is None or isinstance(term.value, python_type)
-
-
-def _language_matches(term: Node, ranges: list[str]) -> bool:
-    if not isinstance(term, Literal) or not term.language:
-        return False
-    tag = term.language.lower()
-    return any(tag == wanted.lower() or tag.startswith(wanted.lower() + "-") for wanted in ranges)
-
-
-def _within(term: Node, bound: Literal, at_least: bool) -> bool:
-    if not isinstance(term, Literal) or _is_string(term) != isinstance(bound.value, str):
-        return False
-    try:
-        return bool(term.value >= bound.value) if at_least else bool(term.value <= bound.value)
-    except TypeError:
-        return False
-
-
-@dataclass
-class _CompiledShape:
-    """A shape read once from the shapes graph: its path, its constraint components and the shapes it links."""
-
-    node: Node
-    path: URIRef | None
-    deactivated: bool
-    counts: list[tuple[URIRef, int]]  # sh:minCount, sh:maxCount, sh:qualifiedMinCount, sh:qualifiedMaxCount
-    value_checks: list[Callable[[Node], bool]]  # one test per value node (sh:class, sh:datatype, ...)
-    comparisons: list[tuple[URIRef, URIRef]]  # sh:lessThan / sh:lessThanOrEquals and the other path
-    logic: list[tuple[URIRef, list[Node]]]  # sh:or, sh:xone, sh:and, sh:not and their member shapes
-    unique_lang: bool = False
-    qualified_shape: Node | None = None
-    property_shapes: list[Node] = field(default_factory=list)
-    sparql: list[Node] = field(default_factory=list)
-
-
-SH_CLASS, SH_DATATYPE, SH_NODE_KIND, SH_PATTERN, SH_FLAGS = SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH.flags
-SH_LANGUAGE_IN, SH_MIN_INCLUSIVE, SH_MAX_INCLUSIVE = SH.languageIn, SH.minInclusive, SH.maxInclusive
-SH_MIN_COUNT, SH_MAX_COUNT = SH.minCount, SH.maxCount
-SH_QUALIFIED_MIN, SH_QUALIFIED_MAX, SH_QUALIFIED_SHAPE = (
-    SH.qualifiedMinCount,
-    SH.qualifiedMaxCount,
-    SH.qualifiedValueShape,
-)
-SH_LESS_THAN, SH_LESS_THAN_OR_EQUALS, SH_UNIQUE_LANG = SH.lessThan, SH.lessThanOrEquals, SH.uniqueLang
-SH_OR, SH_XONE, SH_AND, SH_NOT = SH["or"], SH.xone, SH["and"], SH["not"]
-NODE_KINDS = {SH.IRI: URIRef, SH.BlankNode: BNode, SH.Literal: Literal}
-
-
-class _ShapeRun:
-    """One validation of a data graph against a shapes graph by the fast engine."""
-
-    def __init__(self, graph: Graph, shapes: Graph) -> None:
-        self.graph, self.shapes = graph, shapes
-        self._instances: dict[Node, set[Node]] = {}
-        self._compiled: dict[Node, _CompiledShape] = {}
-        self._conforms: dict[tuple[Node, Node], bool] = {}
-        self.sparql_rows: dict[Node, dict[Node, list[dict[str, Node]]]] = {}
-
-    def instances(self, cls: Node) -> set[Node]:
-        """Instances of a class and of its subclasses (rdf:type/rdfs:subClassOf*)."""
-        if cls not in self._instances:
-            classes = set(self.graph.transitive_subjects(SUB_CLASS_OF, cls))
-            self._instances[cls] = {node for c in classes for node in self.graph.subjects(RDF_TYPE, c)}
-        return self._instances[cls]
-
-    def compiled(self, shape: Node) -> _CompiledShape:
-        """The shape as read from the shapes graph (read once per run)."""
-        if shape not in self._compiled:
-            self._compiled[shape] = self.compile(shape)
-        return self._compiled[shape]
-
-    def compile(self, shape: Node) -> _CompiledShape:
-        """Read a shape's constraint components; raise UnsupportedShape for one the engine lacks."""
-        path = self.shapes.value(shape, SH.path)
-        if path is not None and not isinstance(path, URIRef):
-            raise UnsupportedShape(f"{shape}: only IRI paths are supported, not {path}")
-        deactivated = self.shapes.value(shape, SH.deactivated) == Literal(True)
-        compiled = _CompiledShape(shape, path, deactivated, [], [], [], [])
-        for keyword, argument in sorted(self.shapes.predicate_objects(shape)):
-            self.add_component(compiled, keyword, argument)
-        return compiled
-
-    def add_component(self, compiled: _CompiledShape, keyword: Node, argument: Node) -> None:
-        """Add one constraint component (keyword and argument) to a compiled shape."""
-        if keyword in (SH_MIN_COUNT, SH_MAX_COUNT, SH_QUALIFIED_MIN, SH_QUALIFIED_MAX):
-            compiled.counts.append((keyword, argument.value))
-        elif keyword == SH_QUALIFIED_SHAPE:
-            compiled.qualified_shape = argument
-        elif keyword in (SH_LESS_THAN, SH_LESS_THAN_OR_EQUALS):
-            compiled.comparisons.append((keyword, argument))
-        elif keyword in (SH_OR, SH_XONE, SH_AND):
-            compiled.logic.append((keyword, list(Collection(self.shapes, argument))))
-        elif keyword == SH_NOT:
-            compiled.logic.append((keyword, [argument]))
-        elif keyword == SH_UNIQUE_LANG:
-            compiled.unique_lang = bool(argument.value)
-        elif keyword == SH.property:
-            compiled.property_shapes.append(argument)
-        elif keyword == SH.sparql:
-            compiled.sparql.append(argument)
-        elif (check := self.value_check(compiled.node, keyword, argument)) is not None:
-            compiled.value_checks.append(check)
-        elif keyword not in SHAPE_KEYWORDS and keyword not in SKIPPED_PREDICATES:
-            raise UnsupportedShape(f"{compiled.node}: the fast engine does not implement {keyword}")
-
-    def value_check(self, shape: Node, keyword: Node, argument: Node) -> Callable[[Node], bool] | None:
-        """A test each value node must pass for a value-based component, or None if keyword is not one."""
-        if keyword == SH_CLASS:
-            members = self.instances(argument)
-            return lambda value: value in members
-        if keyword == SH_DATATYPE:
-            return lambda value: _has_datatype(value, argument)
-        if keyword == SH_NODE_KIND:
-            kind = NODE_KINDS[argument]
-            return lambda value: isinstance(value, kind)
-        if keyword == SH_PATTERN:
-            flags = self.shapes.value(shape, SH_FLAGS)
-            regex = re.compile(str(argument), re.IGNORECASE if flags and "i" in str(flags) else 0)
-            return lambda value: not isinstance(value, BNode) and regex.search(str(value)) is not None
-        if keyword == SH_LANGUAGE_IN:
-            ranges = [str(tag) for tag in Collection(self.shapes, argument)]
-            return lambda value: _language_matches(value, ranges)
-        if keyword in (SH_MIN_INCLUSIVE, SH_MAX_INCLUSIVE):
-            at_least = keyword == SH_MIN_INCLUSIVE
-            return lambda value: _within(value, argument, at_least)
-        return None
-
-    def conforms(self, node: Node, shape: Node) -> bool:
-        """True when the node has no result for the shape (sh:or, sh:xone, sh:qualifiedValueShape)."""
-        key = (node, shape)
-        if key not in self._conforms:
-            self._conforms[key] = not self.results(shape, node)
-        return self._conforms[key]
-
-    def results(self, shape: Node, focus: Node) -> list[_Result]:
-        """Every result of validating one focus node against one shape and the shapes it links to."""
-        compiled = self.compiled(shape)
-        if compiled.deactivated:
-            return []
-        path = compiled.path
-        values = list(self.graph.objects(focus, path)) if path is not None else [focus]
-        found = [_Result(focus, shape, None, path) for _ in range(self.count_failures(compiled, values))]
-        found += [
-            _Result(focus, shape, value, path)
-            for check in compiled.value_checks
-            for value in values
-            if not check(value)
-        ]
-        for keyword, other_path in compiled.comparisons:
-            others = list(self.graph.objects(focus, other_path))
-            or_equal = keyword == SH_LESS_THAN_OR_EQUALS
-            found += [
-                _Result(focus, shape, v, path) for v in values for other in others if not _less(v, other, or_equal)
-            ]
-        for keyword, members in compiled.logic:
-            found += [_Result(focus, shape, v, path) for v in values if not self.logic_holds(v, keyword, members)]
-        for property_shape in compiled.property_shapes:
-            for value in values:
-                found += self.results(property_shape, value)
-        for constraint in compiled.sparql:
-            for row in self.sparql_rows.get(constraint, {}).get(focus, []):
-                bindings = tuple(sorted(row.items()))
-                found.append(_Result(focus, shape, row.get("value"), row.get("path", path), constraint, bindings))
-        return found
-
-    def count_failures(self, compiled: _CompiledShape, values: list[Node]) -> int:
-        """How many of the shape's cardinality components (plain, qualified, uniqueLang) the values fail."""
-        failures = 0
-        qualified = None
-        for keyword, limit in compiled.counts:
-            if keyword in (SH_QUALIFIED_MIN, SH_QUALIFIED_MAX) and qualified is None:
-                qualified = sum(1 for value in values if self.conforms(value, compiled.qualified_shape))
-            count = qualified if keyword in (SH_QUALIFIED_MIN, SH_QUALIFIED_MAX) else len(values)
-            failures += count < limit if keyword in (SH_MIN_COUNT, SH_QUALIFIED_MIN) else count > limit
-        if compiled.unique_lang:
-            tags = [value.language.lower() for value in values if isinstance(value, Literal) and value.language]
-            failures += sum(1 for tag in set(tags) if tags.count(tag) > 1)
-        return failures
-
-    def logic_holds(self, value: Node, keyword: Node, members: list[Node]) -> bool:
-        """sh:or, sh:xone, sh:and, sh:not for one value node."""
-        passed = sum(1 for member in members if self.conforms(value, member))
-        if keyword == SH_NOT:
-            return passed == 0
-        return passed >= 1 if keyword == SH_OR else passed == 1 if keyword == SH_XONE else passed == len(members)
-
-
-UNSUPPORTED_TARGETS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-
-
-def _prefix_lines(shapes: Graph, constraint: Node) -> str:
-    lines = []
-    for declarer in shapes.objects(constraint, SH.prefixes):
-        for declaration in shapes.objects(declarer, SH.declare):
-            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
-            lines.append(f"PREFIX {prefix}: <{namespace}>\n")
-    return "".join(lines)
-
-
-def sparql_constraint_rows(graph: Graph, shapes: Graph) -> dict[Node, dict[Node, list[dict[str, Node]]]]:
-    """Each SHACL-SPARQL constraint run once over the whole graph on Oxigraph, its rows grouped by $this.
-
-    pyshacl runs the query once per focus node with $this pre-bound; here $this is a free variable and
-    the rows are later matched to the focus nodes, so the cost grows with the data, not with its square.
-    """
-    constraints = sorted(set(shapes.objects(None, SH.sparql)))
-    if not constraints:
-        return {}
-    store = oxigraph_store(graph)
-    rows: dict[Node, dict[Node, list[dict[str, Node]]]] = {}
-    for constraint in constraints:
-        text = _prefix_lines(shapes, constraint) + str(shapes.value(constraint, SH.select))
-        solutions = store.query(text)
-        names = [variable.value for variable in solutions.variables]
-        by_focus: dict[Node, list[dict[str, Node]]] = {}
-        for solution in solutions:
-            row = {name: from_oxigraph(solution[name]) for name in names if solution[name] is not None}
-            by_focus.setdefault(row["this"], []).append(row)
-        rows[constraint] = by_focus
-    return rows
-
-
-def _message(shapes: Graph, result: _Result) -> str:
-    message = shapes.value(result.constraint, SH.message) if result.constraint is not None else None
-    message = message or shapes.value(result.shape, SH.message)
-    if message is None:
-        return f"Fails {result.shape}"
-    text = str(message)
-    for name, term in result.bindings:
-        text = re.sub(r"\{[?$]" + name + r"\}", lambda _: str(term), text)  # noqa: B023
-    return text
-
-
-def _violation(shapes: Graph, result: _Result, namespaces: NamespaceManager) -> Violation:
-    severity = shapes.value(result.shape, SH.severity)
-    rule = result.constraint if isinstance(result.constraint, URIRef) else result.shape
-    return Violation(
-        severity=severity.split("#")[-1] if severity else "Violation",
-        node=_short(result.focus, namespaces),
-        path=_short(result.path, namespaces) or "(node)",
-        rule=_short(rule, namespaces),
-        message=_message(shapes, result),
-        value=_short(result.value, namespaces),
-    )
-
-
-def fast_validate(graph: Graph, shapes: Graph) -> ValidationReport:
-    """SHACL validation by this project's engine: the report pyshacl gives, in time linear in the data.
-
-    Core constraints are checked in Python on the graph's indexes, each SHACL-SPARQL constraint runs once
-    over the whole graph on Oxigraph. Shapes using a feature it lacks raise UnsupportedShape.
-    """
-    for keyword in UNSUPPORTED_TARGETS:
-        for shape in shapes.subjects(keyword, None):
-            raise UnsupportedShape(f"{shape}: the fast engine does not implement {keyword}")
-    run = _ShapeRun(graph, shapes)
-    run.sparql_rows = sparql_constraint_rows(graph, shapes)
-    found: list[_Result] = []
-    for shape in sorted(set(shapes.subjects(SH.targetClass, None))):
-        focus_nodes = set().union(*(run.instances(cls) for cls in shapes.objects(shape, SH.targetClass)))
-        for focus in sorted(focus_nodes):
-            found += run.results(shape, focus)
-    namespaces = bind_prefixes(Graph()).namespace_manager
-    return ValidationReport(_sorted(_violation(shapes, result, namespaces) for result in found))
-
-
 @dataclass(frozen=True)
 class CheckFailure:
     """A data-quality check (queries/checks/*-violation.rq) that returned rows."""
@@ -516,12 +236,12 @@ class CheckFailure:
         return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
 
 
-def run_checks(*graphs: Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
-    """Run every *-violation.rq check on the graphs together (on Oxigraph); return those that found rows."""
-    store = oxigraph_store(*graphs)
+def run_checks(data: Data, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
+    """Run every *-violation.rq check on the register (all its graphs, on Oxigraph); return those that found rows."""
+    store = _store_of(data)
     failures = []
     for check in list_queries(directory):
-        rows = run_oxigraph(check, store)
+        rows = run(check, store)
         if rows.rows:
             failures.append(CheckFailure(check.name, check.summary, rows))
     return failures

@@ -4,30 +4,44 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
-from rdflib.term import Node
+import pyoxigraph
 
-from kg.load import ID, bind_prefixes
+from kg.paths import CPSU_NS, ID
 
-DATASET = URIRef("https://w3id.org/cpsu-kg/dataset")
-INFERRED_SUBSET = URIRef("https://w3id.org/cpsu-kg/dataset/inferred")
-ONTOLOGY = URIRef("https://w3id.org/cpsu-kg/ontology")
-ENDPOINT = URIRef("http://127.0.0.1:7878/query")
-LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
-SEED_SOURCE = URIRef(f"{ID}source/seed-article")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+PREFIXES = {"void": VOID, "dcat": DCAT}
+
+DATASET = "https://w3id.org/cpsu-kg/dataset"
+INFERRED_SUBSET = "https://w3id.org/cpsu-kg/dataset/inferred"
+ONTOLOGY = "https://w3id.org/cpsu-kg/ontology"
+ENDPOINT = "http://127.0.0.1:7878/query"
+LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
+SEED_SOURCE = f"{ID}source/seed-article"
 EXAMPLES = ("person/joseph-stalin", "tenure/general-secretary-1", "congress/19", "troika/1953")
 MEDIA_TYPES = {
     "cpsu.ttl": "text/turtle",
     "cpsu.nt": "application/n-triples",
+    "cpsu-full.nt": "application/n-triples",
     "cpsu.jsonld": "application/ld+json",
     "cpsu.trig": "application/trig",
     "cpsu-inferred.ttl": "text/turtle",
 }
-DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace is DCAT 2
 TITLE = "cpsu-kg: the leadership of the Communist Party of the Soviet Union, 1917-1991"
+DESCRIPTION = (
+    "A sourced, SHACL-validated knowledge graph of who led the CPSU and when: terms of office under every "
+    "title of the top office, Second Secretaries, congresses, plenums, troikas and events, each fact with "
+    "its source."
+)
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
 @dataclass
@@ -35,125 +49,130 @@ class Statistics:
     """The counts VoID reports, gathered in one pass over the graph."""
 
     triples: int = 0
-    subjects: set[Node] = field(default_factory=set)
-    objects: set[Node] = field(default_factory=set)
-    entities: set[Node] = field(default_factory=set)
+    subjects: set[Term] = field(default_factory=set)
+    objects: set[Term] = field(default_factory=set)
+    entities: set[str] = field(default_factory=set)
     class_entities: Counter = field(default_factory=Counter)
-    classes: set[Node] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
     property_triples: Counter = field(default_factory=Counter)
-    sources: set[Node] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    version: str | None = None
+    modified: str | None = None
 
 
-def statistics(graph: Graph) -> Statistics:
-    """Count the graph's triples, subjects, objects, entities, classes, properties and sources in one pass."""
+def statistics(triples: Iterable[pyoxigraph.Triple]) -> Statistics:
+    """Count the triples, subjects, objects, entities, classes, properties and sources in one pass."""
     stats = Statistics()
-    for s, p, o in graph:
+    for triple in triples:
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
         stats.triples += 1
-        stats.subjects.add(s)
-        stats.objects.add(o)
-        stats.property_triples[p] += 1
-        own = isinstance(s, URIRef) and str(s).startswith(ID)
+        stats.subjects.add(subject)
+        stats.objects.add(obj)
+        stats.property_triples[predicate] += 1
+        own = isinstance(subject, pyoxigraph.NamedNode) and subject.value.startswith(ID)
         if own:
-            stats.entities.add(s)
-        if p == RDF.type:
-            stats.classes.add(o)
+            stats.entities.add(subject.value)
+        if predicate == RDF_TYPE:
+            stats.classes.add(obj.value)
             if own:
-                stats.class_entities[o] += 1
-        elif p == DCTERMS.source:
-            stats.sources.add(o)
+                stats.class_entities[obj.value] += 1
+        elif predicate == f"{DCTERMS}source":
+            stats.sources.add(obj.value)
+        elif subject.value == ONTOLOGY and predicate == OWL_VERSION_INFO:
+            stats.version = obj.value
+        elif subject.value == ONTOLOGY and predicate == f"{DCTERMS}modified":
+            stats.modified = obj.value
     return stats
 
 
-def _partition_iri(kind: str, term: Node) -> URIRef:
+def _iri(value: str) -> pyoxigraph.NamedNode:
+    return pyoxigraph.NamedNode(value)
+
+
+def _literal(value: object, datatype: str | None = None, language: str | None = None) -> pyoxigraph.Literal:
+    if language:
+        return pyoxigraph.Literal(str(value), language=language)
+    if datatype is None and isinstance(value, int):
+        datatype = f"{XSD}integer"
+    return pyoxigraph.Literal(str(value), datatype=_iri(datatype) if datatype else None)
+
+
+def _partition_iri(kind: str, term: str) -> str:
     # named partitions: readable, and no blank nodes to canonicalise when the file is written
-    local = re.sub(r"[^A-Za-z0-9]+", "-", str(term).split("//", 1)[-1]).strip("-")
-    return URIRef(f"{DATASET}/{kind}-partition/{local}")
+    local = re.sub(r"[^A-Za-z0-9]+", "-", term.split("//", 1)[-1]).strip("-")
+    return f"{DATASET}/{kind}-partition/{local}"
 
 
-def _partitions(description: Graph, stats: Statistics) -> None:
+def _partitions(stats: Statistics) -> list[tuple[str, str, Term]]:
+    facts: list[tuple[str, str, Term]] = []
     for cls, count in sorted(stats.class_entities.items()):
         partition = _partition_iri("class", cls)
-        description.add((DATASET, VOID.classPartition, partition))
-        description.add((partition, VOID["class"], cls))
-        description.add((partition, VOID.entities, Literal(count)))
+        facts += [(DATASET, f"{VOID}classPartition", _iri(partition)), (partition, f"{VOID}class", _iri(cls))]
+        facts.append((partition, f"{VOID}entities", _literal(count)))
     for predicate, count in sorted(stats.property_triples.items()):
         partition = _partition_iri("property", predicate)
-        description.add((DATASET, VOID.propertyPartition, partition))
-        description.add((partition, VOID.property, predicate))
-        description.add((partition, VOID.triples, Literal(count)))
+        facts += [(DATASET, f"{VOID}propertyPartition", _iri(partition))]
+        facts += [(partition, f"{VOID}property", _iri(predicate)), (partition, f"{VOID}triples", _literal(count))]
+    return facts
 
 
-def _distributions(description: Graph, files: list[str]) -> None:
+def _distributions(files: list[str]) -> list[tuple[str, str, Term]]:
+    facts: list[tuple[str, str, Term]] = []
     for name in files:
         if name not in MEDIA_TYPES:
             continue
-        distribution = URIRef(f"https://w3id.org/cpsu-kg/dist/{name}")
-        description.add((DATASET, DCAT.distribution, distribution))
-        description.add((distribution, RDF.type, DCAT.Distribution))
-        description.add((distribution, DCAT.downloadURL, distribution))
-        description.add(
-            (distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[name]}"))
-        )
-        description.add((distribution, DCTERMS.title, Literal(name)))
+        distribution = f"https://w3id.org/cpsu-kg/dist/{name}"
+        media_type = f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[name]}"
+        facts += [
+            (DATASET, f"{DCAT}distribution", _iri(distribution)),
+            (distribution, RDF_TYPE, _iri(f"{DCAT}Distribution")),
+            (distribution, f"{DCAT}downloadURL", _iri(distribution)),
+            (distribution, f"{DCAT}mediaType", _iri(media_type)),
+            (distribution, f"{DCTERMS}title", _literal(name)),
+        ]
         if name != "cpsu-inferred.ttl":
-            description.add((DATASET, VOID.dataDump, distribution))
+            facts.append((DATASET, f"{VOID}dataDump", _iri(distribution)))
+    return facts
 
 
-def describe(graph: Graph, inferred: Graph | None, files: list[str]) -> Graph:
+def describe(
+    asserted: Iterable[pyoxigraph.Triple], inferred: list[pyoxigraph.Triple] | None, files: list[str]
+) -> list[pyoxigraph.Triple]:
     """VoID + DCAT description of the asserted graph: counts, partitions, dumps, endpoint, licence, provenance."""
-    description = bind_prefixes(Graph())
-    for prefix, namespace in (("void", VOID), ("dcat", DCAT)):
-        description.bind(prefix, namespace)
-    stats = statistics(graph)
-    version = graph.value(ONTOLOGY, OWL.versionInfo)
-    issued = graph.value(ONTOLOGY, DCTERMS.modified)
-    facts = [
-        (RDF.type, VOID.Dataset),
-        (RDF.type, DCAT.Dataset),
-        (
-            DCTERMS.title,
-            Literal("cpsu-kg: the leadership of the Communist Party of the Soviet Union, 1917-1991", lang="en"),
-        ),
-        (
-            DCTERMS.description,
-            Literal(
-                "A sourced, SHACL-validated knowledge graph of who led the CPSU and when: terms of office under every "
-                "title of the top office, Second Secretaries, congresses, plenums, troikas and events, each fact with "
-                "its source.",
-                lang="en",
-            ),
-        ),
-        (DCTERMS.license, LICENCE),
-        (DCTERMS.source, SEED_SOURCE),
-        (DCTERMS.creator, Literal("cpsu-kg contributors")),
-        (DCTERMS.conformsTo, ONTOLOGY),
-        (VOID.vocabulary, URIRef("https://w3id.org/cpsu-kg/ontology#")),
-        (VOID.uriSpace, Literal(ID)),
-        (VOID.sparqlEndpoint, ENDPOINT),
-        (FOAF.homepage, URIRef("https://w3id.org/cpsu-kg")),
-        (VOID.triples, Literal(stats.triples)),
-        (VOID.entities, Literal(len(stats.entities))),
-        (VOID.classes, Literal(len(stats.classes))),
-        (VOID.properties, Literal(len(stats.property_triples))),
-        (VOID.distinctSubjects, Literal(len(stats.subjects))),
-        (VOID.distinctObjects, Literal(len(stats.objects))),
+    stats = statistics(asserted)
+    facts: list[tuple[str, str, Term]] = [
+        (DATASET, RDF_TYPE, _iri(f"{VOID}Dataset")),
+        (DATASET, RDF_TYPE, _iri(f"{DCAT}Dataset")),
+        (DATASET, f"{DCTERMS}title", _literal(TITLE, language="en")),
+        (DATASET, f"{DCTERMS}description", _literal(DESCRIPTION, language="en")),
+        (DATASET, f"{DCTERMS}license", _iri(LICENCE)),
+        (DATASET, f"{DCTERMS}source", _iri(SEED_SOURCE)),
+        (DATASET, f"{DCTERMS}creator", _literal("cpsu-kg contributors")),
+        (DATASET, f"{DCTERMS}conformsTo", _iri(ONTOLOGY)),
+        (DATASET, f"{VOID}vocabulary", _iri(CPSU_NS)),
+        (DATASET, f"{VOID}uriSpace", _literal(ID)),
+        (DATASET, f"{VOID}sparqlEndpoint", _iri(ENDPOINT)),
+        (DATASET, f"{FOAF}homepage", _iri("https://w3id.org/cpsu-kg")),
+        (DATASET, f"{VOID}triples", _literal(stats.triples)),
+        (DATASET, f"{VOID}entities", _literal(len(stats.entities))),
+        (DATASET, f"{VOID}classes", _literal(len(stats.classes))),
+        (DATASET, f"{VOID}properties", _literal(len(stats.property_triples))),
+        (DATASET, f"{VOID}distinctSubjects", _literal(len(stats.subjects))),
+        (DATASET, f"{VOID}distinctObjects", _literal(len(stats.objects))),
     ]
-    if version is not None:
-        facts.append((DCAT_VERSION, Literal(str(version))))
-    if issued is not None:  # the ontology's date, not the clock: the same input gives the same file
-        facts.append((DCTERMS.issued, Literal(str(issued), datatype=XSD.date)))
-    for predicate, obj in facts:
-        description.add((DATASET, predicate, obj))
-    for example in EXAMPLES:
-        description.add((DATASET, VOID.exampleResource, URIRef(f"{ID}{example}")))
-    for source in sorted(stats.sources):
-        description.add((DATASET, DCTERMS.source, source))
-    _partitions(description, stats)
-    _distributions(description, files)
+    if stats.version is not None:
+        facts.append((DATASET, f"{DCAT}version", _literal(stats.version)))
+    if stats.modified is not None:  # the ontology's date, not the clock: the same input gives the same file
+        facts.append((DATASET, f"{DCTERMS}issued", _literal(stats.modified, f"{XSD}date")))
+    facts += [(DATASET, f"{VOID}exampleResource", _iri(f"{ID}{example}")) for example in EXAMPLES]
+    facts += [(DATASET, f"{DCTERMS}source", _iri(source)) for source in sorted(stats.sources)]
+    facts += _partitions(stats) + _distributions(files)
     if inferred is not None:
-        description.add((DATASET, VOID.subset, INFERRED_SUBSET))
-        description.add((INFERRED_SUBSET, RDF.type, VOID.Dataset))
-        description.add((INFERRED_SUBSET, DCTERMS.title, Literal("OWL 2 RL inferences of cpsu-kg", lang="en")))
-        description.add((INFERRED_SUBSET, VOID.triples, Literal(len(inferred))))
-        description.add((INFERRED_SUBSET, VOID.dataDump, URIRef("https://w3id.org/cpsu-kg/dist/cpsu-inferred.ttl")))
-    return description
+        facts += [
+            (DATASET, f"{VOID}subset", _iri(INFERRED_SUBSET)),
+            (INFERRED_SUBSET, RDF_TYPE, _iri(f"{VOID}Dataset")),
+            (INFERRED_SUBSET, f"{DCTERMS}title", _literal("OWL 2 RL inferences of cpsu-kg", language="en")),
+            (INFERRED_SUBSET, f"{VOID}triples", _literal(len(inferred))),
+            (INFERRED_SUBSET, f"{VOID}dataDump", _iri("https://w3id.org/cpsu-kg/dist/cpsu-inferred.ttl")),
+        ]
+    return [pyoxigraph.Triple(_iri(subject), _iri(predicate), obj) for subject, predicate, obj in facts]

@@ -30,12 +30,14 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+import pyoxigraph
+from rdflib import RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib.term import Node
 
 from kg.errors import InputError
-from kg.load import CPSU, ID
+from kg.paths import ID
 from kg.query import Rows, from_json, register_graph, to_table
+from kg.terms import CPSU, rdflib_converter
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
 USER_AGENT = "cpsu-kg/0.1 (https://w3id.org/cpsu-kg; knowledge graph of the CPSU leadership) python-urllib"
@@ -133,7 +135,7 @@ def check_endpoint(endpoint: str) -> str:
 
 def wikidata_cache_dir() -> Path:
     """Where answers are cached: the project's cache folder ($CPSU_KG_CACHE or ~/.cache/cpsu-kg), /wikidata."""
-    from kg.reason import cache_dir
+    from kg.cache import cache_dir
 
     return cache_dir() / "wikidata"
 
@@ -292,12 +294,13 @@ def batches(items: Sequence[str], size: int = BATCH_SIZE) -> list[Sequence[str]]
 
 
 def records(rows: Rows) -> list[dict[str, Node | None]]:
-    """The rows as dicts of RDF terms (None when unbound), keeping lexical forms such as '1878-12-18T00:00:00Z'."""
-    return [dict(zip(rows.variables, row, strict=True)) for row in rows.rows]
+    """The rows as dicts of rdflib terms (None when unbound), keeping lexical forms such as '1878-12-18T00:00:00Z'."""
+    term = rdflib_converter()
+    return [dict(zip(rows.variables, (term(value) for value in row), strict=True)) for row in rows.rows]
 
 
 def _table(variables: list[str], lines: Iterable[Sequence[str]]) -> str:
-    return to_table(Rows(variables, [tuple(Literal(cell) for cell in line) for line in lines]))
+    return to_table(Rows(variables, [tuple(pyoxigraph.Literal(cell) for cell in line) for line in lines]))
 
 
 def _oldest(answers: Iterable[Answer]) -> str:

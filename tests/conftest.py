@@ -1,35 +1,49 @@
-"""Shared fixtures: the real register, loaded once per test session, and a private reasoning cache."""
+"""Shared fixtures: the real register, loaded and reasoned once per test session, and a private cache."""
 
 from __future__ import annotations
 
 import os
 
+import pyoxigraph
 import pytest
 from rdflib import Graph
 
-from kg.load import load, load_ontology
-from kg.reason import reason
+from kg.load import Register
+from kg.query import reasoned_register
+from kg.terms import graph_of
 
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
-    """Keep the closure cache of the test run (and of the CLI runs it starts) out of the user's cache."""
+    """Keep the caches of the test run (and of the CLI runs it starts) out of the user's cache."""
     os.environ["CPSU_KG_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")
-def register() -> Graph:
-    """The project's data with the ontology, as `cpsu-kg build` loads it."""
-    return load()
+def reasoned() -> Register:
+    """The project's register loaded and reasoned into one Oxigraph store, as `cpsu-kg build` makes it."""
+    return reasoned_register()
 
 
 @pytest.fixture(scope="session")
-def inferred(register) -> Graph:
-    """The OWL RL inferences of the register, noise removed."""
-    return reason(register, load_ontology())
+def register(reasoned) -> Graph:
+    """The project's data with the ontology, as an rdflib graph."""
+    return graph_of(reasoned.asserted_quads())
 
 
 @pytest.fixture(scope="session")
-def queryable(register, inferred) -> Graph:
-    """Asserted and inferred triples together, as the stored queries see them."""
+def inferred(reasoned) -> Graph:
+    """The OWL RL inferences of the register, noise removed, as an rdflib graph."""
+    return graph_of(reasoned.inferred_quads())
+
+
+@pytest.fixture(scope="session")
+def queryable(reasoned) -> pyoxigraph.Store:
+    """Asserted and inferred triples together in the register's store, as the stored queries see them."""
+    return reasoned.store
+
+
+@pytest.fixture(scope="session")
+def queryable_graph(register, inferred) -> Graph:
+    """Asserted and inferred triples together as one rdflib graph (for the reference engine and rdflib's API)."""
     return register + inferred

@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import generate as gen  # noqa: E402
 from benchmarks import run as bench  # noqa: E402
-from kg.load import ONTOLOGY_FILES, load_ontology, parse_files  # noqa: E402
+from kg.load import parse_files  # noqa: E402
+from kg.paths import ONTOLOGY_FILES  # noqa: E402
 from kg.reason import reason  # noqa: E402
 from kg.validate import run_checks, validate  # noqa: E402
 
@@ -54,7 +55,7 @@ def test_generator_is_deterministic_for_a_seed():
 def test_generated_register_passes_the_shapes_and_the_checks(synthetic, size):
     graph, loaded = synthetic[size]
     assert validate(loaded).results == ()
-    assert run_checks(loaded + reason(loaded, load_ontology(), use_cache=False)) == []
+    assert run_checks(loaded + reason(loaded, use_cache=False)) == []
     counts = gen.summary(graph)
     assert counts["PartyCongress"] == 28 and counts["CollectiveLeadership"] >= 1 and counts["Office"] >= 5
 
@@ -62,7 +63,7 @@ def test_generated_register_passes_the_shapes_and_the_checks(synthetic, size):
 def test_the_top_office_line_stops_at_its_cap_while_the_register_grows(monkeypatch):
     from rdflib import RDF
 
-    from kg.load import CPSU
+    from kg.terms import CPSU
 
     monkeypatch.setattr(gen, "TOP_LINE_MAX", 20)
     graph = gen.generate(10000, seed=1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from kg.load import PREFIXES
-from kg.query import CHECKS_DIR, list_queries, run
+from kg.paths import CHECKS_DIR, PREFIXES
+from kg.query import list_queries, run
 from kg.validate import run_checks
 
 PREFIX_LINES = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in PREFIXES.items()) + (
@@ -18,12 +18,12 @@ def failures_after(queryable: Graph, remove: str = "", add: str = "") -> dict[st
     graph = Graph() + queryable
     graph -= Graph().parse(data=PREFIX_LINES + remove, format="turtle")
     graph.parse(data=PREFIX_LINES + add, format="turtle")
-    failures = {f.name: [tuple(str(t) for t in row) for row in f.rows.rows] for f in run_checks(graph)}
+    failures = {f.name: [tuple(t.value for t in row) for row in f.rows.rows] for f in run_checks(graph)}
     on_rdflib = {}  # the checks run on Oxigraph; rdflib must agree, or a check relies on one engine's quirks
     for check in list_queries(CHECKS_DIR):
         rows = run(check, graph).rows
         if rows:
-            on_rdflib[check.name] = [tuple(str(t) for t in row) for row in rows]
+            on_rdflib[check.name] = [tuple(t.value for t in row) for row in rows]
     assert on_rdflib == failures
     return failures
 
@@ -56,5 +56,5 @@ T = "https://w3id.org/cpsu-kg/id/tenure/"
     ("", "tenure:general-secretary-6 cpsu:replacedBy tenure:president-of-the-ussr-1990-03-15 .",
      {"successor-of-another-office-line-violation": [(T + "general-secretary-6", T + "president-of-the-ussr-1990-03-15")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "office-line"])
-def test_each_check_fires_on_its_planted_fault(queryable, remove, add, expected):
-    assert failures_after(queryable, remove, add) == expected
+def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
+    assert failures_after(queryable_graph, remove, add) == expected

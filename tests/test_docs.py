@@ -9,7 +9,8 @@ import pytest
 from rdflib import OWL, RDF, Graph
 
 from kg.docs import build_docs, escape, link, register_page
-from kg.load import CPSU, ONTOLOGY_DIR
+from kg.paths import ONTOLOGY_DIR
+from kg.terms import CPSU
 
 TOP_OFFICE_STARTS = {
     "chairman-of-the-secretariat-1": ("Yakov Sverdlov", "1918-03-08"),

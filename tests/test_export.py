@@ -17,21 +17,33 @@ from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from kg.build import build
-from kg.export import canonical
-from kg.load import DATA_DIR, PROJECT_ROOT
+from kg.export import jsonld_context
+from kg.jsonld import to_jsonld
+from kg.paths import DATA_DIR, PROJECT_ROOT
+from kg.terms import graph_of
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: rdflib's closed ones warn when pytest inspects them
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 VOID = Namespace("http://rdfs.org/ns/void#")
-OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl", "validation.txt")
+OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu-full.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl",
+           "validation.txt")
+
+
+class Built:
+    """A build's result with its asserted and inferred triples as rdflib graphs."""
+
+    def __init__(self, result) -> None:
+        self.graph = graph_of(result.register.asserted_quads())
+        self.inferred = graph_of(result.register.inferred_quads())
+        self.register = result.register
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "dist"
     result = build(DATA_DIR, out)
-    assert result.report.conforms
-    return result, out
+    assert result.succeeded
+    return Built(result), out
 
 
 def ground_triples(graph: Graph) -> set[str]:
@@ -41,13 +53,13 @@ def ground_triples(graph: Graph) -> set[str]:
 
 def test_build_writes_every_output_and_a_clean_report(built):
     _, out = built
-    assert sorted(path.name for path in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(path.name for path in out.iterdir()) == sorted([*OUTPUTS, ".cpsu-kg-build"])
     assert (out / "validation.txt").read_text() == "0 violation(s), 0 warning(s).\n"
 
 
 def test_turtle_parses_back_to_the_built_graph(built):
     result, out = built
-    assert isomorphic(Graph().parse(out / "cpsu.ttl", format="turtle"), canonical(result.graph))
+    assert isomorphic(Graph().parse(out / "cpsu.ttl", format="turtle"), result.graph)
 
 
 def test_turtle_and_ntriples_read_by_oxigraph_give_the_same_triples(built):
@@ -67,7 +79,7 @@ def test_inferred_triples_are_exported_apart_and_beside_the_asserted_ones_in_tri
     dataset = Dataset().parse(out / "cpsu.trig", format="trig")
     asserted_part = dataset.graph(URIRef("https://w3id.org/cpsu-kg/graph/asserted"))
     inferred_part = dataset.graph(URIRef("https://w3id.org/cpsu-kg/graph/inferred"))
-    assert isomorphic(asserted_part, canonical(result.graph))
+    assert isomorphic(asserted_part, result.graph)
     assert set(inferred_part) == set(result.inferred)
     store = pyoxigraph.Store()
     store.load(path=str(out / "cpsu.trig"), format=pyoxigraph.RdfFormat.TRIG)
@@ -96,6 +108,7 @@ def test_void_counts_equal_those_of_the_built_graph(built):
     media = {str(void.value(d, DCTERMS.title)): str(void.value(d, DCAT.mediaType)).rsplit("/", 2)[-2:]
              for d in void.objects(dataset, DCAT.distribution)}
     assert media == {"cpsu.ttl": ["text", "turtle"], "cpsu.nt": ["application", "n-triples"],
+                     "cpsu-full.nt": ["application", "n-triples"],
                      "cpsu.jsonld": ["application", "ld+json"], "cpsu.trig": ["application", "trig"],
                      "cpsu-inferred.ttl": ["text", "turtle"]}
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
@@ -115,14 +128,73 @@ def test_jsonld_is_compacted_with_readable_keys(built):
                                "ru": "Иосиф Сталин, Генеральный секретарь (1922–1952)"}
 
 
-def test_jsonld_parses_back_with_rdflib_and_with_pyld(built):
+def inferred_types(result) -> Graph:
+    types = Graph()
+    types += result.inferred.triples((None, RDF.type, None))
+    return types
+
+
+def test_jsonld_parses_back_with_rdflib_and_with_pyld_to_the_asserted_graph_and_the_inferred_types(built):
     result, out = built
     text = (out / "cpsu.jsonld").read_text()
-    assert isomorphic(Graph().parse(data=text, format="json-ld"), canonical(result.graph))
+    expected = result.graph + inferred_types(result)
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), expected)
     expanded = jsonld.expand(json.loads(text))
     assert len(expanded) == len(json.loads(text)["@graph"])
     nquads = jsonld.to_rdf(expanded, {"format": "application/n-quads"})
-    assert isomorphic(Graph().parse(data=nquads, format="nquads"), canonical(result.graph))
+    assert isomorphic(Graph().parse(data=nquads, format="nquads"), expected)
+
+
+def test_jsonld_gives_booleans_and_numbers_as_json_values_and_carries_inferred_types(built):
+    _, out = built
+    document = json.loads((out / "cpsu.jsonld").read_text())
+    khrushchev = next(node for node in document["@graph"] if node["id"] == "tenure/first-secretary-1")
+    assert khrushchev["acting"] is False and khrushchev["ordinal"] == 1
+    assert {"cpsu:Tenure", "cpsu:TopOfficeTenure", "org:Membership"} <= set(khrushchev["type"])
+
+
+def pyld_compacted(triples) -> dict:
+    """The reference: pyld's own compaction of the triples (as N-Quads) with the project's context."""
+    nquads = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": True})
+    return jsonld.compact(expanded, {"@context": jsonld_context()})
+
+
+def same_graph(left: dict, right: dict) -> bool:
+    """Whether two JSON-LD documents describe the same RDF graph (compared by pyld's canonical N-Quads)."""
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads"}
+    return jsonld.normalize(left, options) == jsonld.normalize(right, options)
+
+
+def test_the_jsonld_writer_gives_the_graph_pyld_compaction_gives_on_the_register(built):
+    result, out = built
+    triples = [quad.triple for quad in result.register.asserted_quads()]
+    ours = json.loads(to_jsonld(triples, jsonld_context()))
+    assert same_graph(ours, pyld_compacted(triples))
+
+
+def test_the_jsonld_writer_gives_the_graph_pyld_compaction_gives_on_a_generated_register():
+    from tests.test_fast_paths import generator, with_ontology
+
+    graph = with_ontology(generator().generate(10_000, seed=13))
+    triples = [quad.triple for quad in pyoxigraph.parse(graph.serialize(format="nt").encode(),
+                                                         format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    assert len(triples) > 9_000
+    ours = json.loads(to_jsonld(triples, jsonld_context()))
+    assert same_graph(ours, pyld_compacted(triples))
+
+
+def test_the_full_ntriples_dump_is_the_asserted_and_the_inferred_triples_sorted(built):
+    result, out = built
+    lines = (out / "cpsu-full.nt").read_text().splitlines()
+    assert len(lines) == len(result.graph) + len(result.inferred)
+    assert isomorphic(Graph().parse(out / "cpsu-full.nt", format="nt"), result.graph + result.inferred)
+
+
+def test_output_folders_are_world_readable(built):
+    _, out = built
+    assert out.stat().st_mode & 0o777 == 0o755
+    assert {path.stat().st_mode & 0o777 for path in out.iterdir()} == {0o644}
 
 
 def test_two_builds_in_different_processes_are_byte_identical(tmp_path):
@@ -189,7 +261,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, 
     def broken_serialiser(graph):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importlib.import_module("kg.export"), "to_jsonld", broken_serialiser)
+    monkeypatch.setattr(importlib.import_module("kg.export"), "to_jsonld", lambda *args: broken_serialiser(args))
     with pytest.raises(RuntimeError, match="disk full"):
         build(DATA_DIR, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.load import CPSU, load_ontology
+from kg.load import load_ontology
+from kg.terms import CPSU
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/cpsu-kg/ontology")
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rdflib import RDF, Graph
 
-from kg.load import CPSU, DATA_DIR
+from kg.paths import DATA_DIR
+from kg.terms import CPSU
 
 PREFIXES = """
 PREFIX cpsu: <https://w3id.org/cpsu-kg/ontology#>

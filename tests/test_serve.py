@@ -20,9 +20,10 @@ from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
 from kg.build import build
 from kg.errors import InputError
-from kg.load import DATA_DIR, PROJECT_ROOT
-from kg.query import from_json, get_query, list_queries, oxigraph_store, run, run_oxigraph, substituted_text
+from kg.paths import DATA_DIR, PROJECT_ROOT
+from kg.query import from_json, get_query, list_queries, run, run_oxigraph, substituted_text
 from kg.serve import port_is_free, start_server
+from kg.terms import oxigraph_store
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
@@ -121,12 +122,12 @@ def ordered(query) -> bool:
 
 
 @pytest.mark.parametrize("name", [query.name for query in list_queries()])
-def test_every_stored_query_gives_the_same_rows_on_rdflib_pyoxigraph_and_http(name, queryable, server):
+def test_every_stored_query_gives_the_same_rows_on_rdflib_pyoxigraph_and_http(name, queryable_graph, server):
     query = get_query(name)
     values = dict(query.defaults)
     assert sorted(values) == sorted(p.name for p in query.parameters), "each parameter needs a test default"
-    on_rdflib = run(query, queryable, values)
-    on_oxigraph = run_oxigraph(query, oxigraph_store(queryable), values)
+    on_rdflib = run(query, queryable_graph, values)
+    on_oxigraph = run_oxigraph(query, oxigraph_store(queryable_graph), values)
     over_http = http_rows(server, query, values)
     assert on_rdflib.rows, "a parity test on no rows proves nothing"
     assert on_rdflib.variables == on_oxigraph.variables == over_http.variables

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from kg.errors import InputError
-from kg.load import PROJECT_ROOT
+from kg.paths import PROJECT_ROOT
 from kg.query import list_queries, run
 from kg.timeline import (
     TIMELINE_QUERIES_DIR,

@@ -19,8 +19,8 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import wikidata
 from kg.errors import InputError
-from kg.load import PROJECT_ROOT
-from kg.query import QUERIES_DIR, list_queries, read_query
+from kg.paths import PROJECT_ROOT, QUERIES_DIR
+from kg.query import list_queries, read_query
 from kg.serve import Server, oxigraph_binary, port_is_free
 from kg.wikidata import DiffRow, Finding, Statement, Tenure
 
@@ -103,26 +103,26 @@ KHRUSHCHEV_TYPE = Finding("person/nikita-khrushchev", "Q35314", "not a human (P3
 PETROGRAD = Finding("place/petrograd", "Q656", "label differs", "Petrograd / Петроград", "Saint Petersburg / Санкт-Петербург")
 
 
-def test_check_flags_exactly_the_planted_wrong_qid(endpoint, queryable):
-    report = wikidata.check(queryable, endpoint=endpoint, sleep=no_sleep)
+def test_check_flags_exactly_the_planted_wrong_qid(endpoint, queryable_graph):
+    report = wikidata.check(queryable_graph, endpoint=endpoint, sleep=no_sleep)
     assert report.checked == 30
     assert report.findings == [KHRUSHCHEV_LABEL, KHRUSHCHEV_TYPE]
     assert not report.from_cache
 
 
-def test_an_alternative_label_of_ours_is_a_name_the_link_may_fit(endpoint, queryable):
+def test_an_alternative_label_of_ours_is_a_name_the_link_may_fit(endpoint, queryable_graph):
     # The register links Petrograd to the city's item, which Wikidata calls Saint Petersburg; the altLabel matches it.
     graph = Graph()
-    graph += queryable
+    graph += queryable_graph
     graph.remove((URIRef("https://w3id.org/cpsu-kg/id/place/petrograd"), ALT_LABEL, None))
     findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
     assert findings == [KHRUSHCHEV_LABEL, KHRUSHCHEV_TYPE, PETROGRAD]
 
 
-def test_check_compares_dates_against_any_of_wikidatas_values_and_flags_the_others(endpoint, queryable):
+def test_check_compares_dates_against_any_of_wikidatas_values_and_flags_the_others(endpoint, queryable_graph):
     # Stalin and Malenkov have two birth dates in the fixture, one of them ours: not flagged. Changing ours is.
     graph = Graph()
-    graph += queryable
+    graph += queryable_graph
     stalin = URIRef(f"{PERSON}joseph-stalin")
     graph.set((stalin, wikidata.CPSU.deathDate, Literal("1953-03-06", datatype=XSD_DATE)))
     findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
@@ -130,9 +130,9 @@ def test_check_compares_dates_against_any_of_wikidatas_values_and_flags_the_othe
     assert len(findings) == 3
 
 
-def test_check_flags_a_link_to_a_redirect_and_to_an_item_wikidata_does_not_know(endpoint, queryable):
+def test_check_flags_a_link_to_a_redirect_and_to_an_item_wikidata_does_not_know(endpoint, queryable_graph):
     graph = Graph()
-    graph += queryable
+    graph += queryable_graph
     graph.add((URIRef(f"{PERSON}elena-stasova"), SAME_AS, URIRef("http://www.wikidata.org/entity/Q130000001")))
     graph.add((URIRef(f"{PERSON}yakov-sverdlov"), SAME_AS, URIRef("http://www.wikidata.org/entity/Q130000002")))
     findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
@@ -145,8 +145,8 @@ def test_check_flags_a_link_to_a_redirect_and_to_an_item_wikidata_does_not_know(
     ]  # fmt: skip
 
 
-def test_check_renders_an_aligned_table_and_json(endpoint, queryable):
-    report = wikidata.check(queryable, endpoint=endpoint, sleep=no_sleep)
+def test_check_renders_an_aligned_table_and_json(endpoint, queryable_graph):
+    report = wikidata.check(queryable_graph, endpoint=endpoint, sleep=no_sleep)
     table = wikidata.render_check(report, "table").splitlines()
     assert table[0].split() == ["entity", "qid", "problem", "ours", "theirs"]
     assert table[2].startswith("person/nikita-khrushchev  Q35314  label differs")
@@ -206,8 +206,8 @@ EXPECTED_QUICKSTATEMENTS = [
 ]
 
 
-def test_diff_reports_exactly_the_planted_differences(endpoint, queryable):
-    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+def test_diff_reports_exactly_the_planted_differences(endpoint, queryable_graph):
+    report = wikidata.diff(queryable_graph, endpoint=endpoint, sleep=no_sleep)
     assert report.offices == 6
     assert report.rows == EXPECTED_ROWS
     assert report.differs
@@ -218,14 +218,14 @@ def test_diff_reports_exactly_the_planted_differences(endpoint, queryable):
     ]
 
 
-def test_diff_writes_quickstatements_v1_for_the_missing_statement_and_the_missing_qualifiers(endpoint, queryable):
-    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+def test_diff_writes_quickstatements_v1_for_the_missing_statement_and_the_missing_qualifiers(endpoint, queryable_graph):
+    report = wikidata.diff(queryable_graph, endpoint=endpoint, sleep=no_sleep)
     assert report.quickstatements == EXPECTED_QUICKSTATEMENTS
     assert wikidata.render_diff(report, "quickstatements") == "".join(f"{line}\n" for line in EXPECTED_QUICKSTATEMENTS)
 
 
-def test_diff_renders_a_table_with_notes_and_json(endpoint, queryable):
-    report = wikidata.diff(queryable, endpoint=endpoint, sleep=no_sleep)
+def test_diff_renders_a_table_with_notes_and_json(endpoint, queryable_graph):
+    report = wikidata.diff(queryable_graph, endpoint=endpoint, sleep=no_sleep)
     table = wikidata.render_diff(report, "table").splitlines()
     assert table[0].split() == ["kind", "office", "person", "name", "property", "ours", "theirs"]
     assert table[4].split() == ["date", "disagrees", "Q1048744", "Q44071", "Yuri", "Andropov", "P580", "1982-11-12",
@@ -295,34 +295,34 @@ def test_end_causes_only_with_a_confirmed_qid_are_proposed():
 # ---------------------------------------------------------------- the network layer: cache, offline, retries
 
 
-def test_a_second_run_answers_from_the_cache_and_refresh_needs_the_endpoint(fixture_store, tmp_path, queryable,
+def test_a_second_run_answers_from_the_cache_and_refresh_needs_the_endpoint(fixture_store, tmp_path, queryable_graph,
                                                                             private_cache):  # fmt: skip
     with oxigraph_serving(fixture_store, tmp_path / "server.log") as server:
         url = server.query_url
-        first = wikidata.check(queryable, endpoint=url, sleep=no_sleep)
-        diffed = wikidata.diff(queryable, endpoint=url, sleep=no_sleep)
+        first = wikidata.check(queryable_graph, endpoint=url, sleep=no_sleep)
+        diffed = wikidata.diff(queryable_graph, endpoint=url, sleep=no_sleep)
     assert not first.from_cache and not diffed.from_cache
     cached = [json.loads(path.read_text()) for path in sorted(private_cache.glob("*.json"))]
     assert len(cached) == 7  # one check batch, one query per office (6)
     assert {entry["endpoint"] for entry in cached} == {url}
     assert all(entry["fetched"] >= first.fetched and entry["results"]["head"]["vars"] for entry in cached)
 
-    again = wikidata.check(queryable, endpoint=url, sleep=no_sleep)  # the server is stopped
+    again = wikidata.check(queryable_graph, endpoint=url, sleep=no_sleep)  # the server is stopped
     assert again.from_cache and again.findings == first.findings and again.fetched == first.fetched
-    assert wikidata.diff(queryable, endpoint=url, sleep=no_sleep).rows == diffed.rows
+    assert wikidata.diff(queryable_graph, endpoint=url, sleep=no_sleep).rows == diffed.rows
 
     with pytest.raises(InputError) as raised:
-        wikidata.check(queryable, endpoint=url, refresh=True, sleep=no_sleep)
+        wikidata.check(queryable_graph, endpoint=url, refresh=True, sleep=no_sleep)
     assert str(raised.value) == (
         f"cannot reach the Wikidata endpoint {url}: [Errno 111] Connection refused; "
         f"refresh ignores the cached answer of {first.fetched} (run without refresh to use it)"
     )
 
 
-def test_no_network_and_no_cache_is_a_one_line_input_error(queryable):
+def test_no_network_and_no_cache_is_a_one_line_input_error(queryable_graph):
     url = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
     with pytest.raises(InputError) as raised:
-        wikidata.check(queryable, endpoint=url, sleep=no_sleep)
+        wikidata.check(queryable_graph, endpoint=url, sleep=no_sleep)
     assert str(raised.value) == (
         f"cannot reach the Wikidata endpoint {url}: [Errno 111] Connection refused; "
         "no cached answer (run once with network, or pass --endpoint)"

@@ -1,0 +1,111 @@
+"""The bridge between rdflib's and Oxigraph's terms, for the edges where rdflib is the right tool.
+
+The pipeline keeps the register in one pyoxigraph Store; rdflib graphs are made from it only for the
+reference engines, pyLODE and users who ask for one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+from collections.abc import Callable, Iterable, Iterator
+
+import pyoxigraph
+from rdflib import XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from kg.paths import CPSU_NS, PREFIXES
+
+CPSU = Namespace(CPSU_NS)
+OxigraphTerm = pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode
+Triple = tuple[Node, Node, Node]
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind the project's prefixes on a graph, so every serialisation uses the same short names."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def to_oxigraph(term: Node) -> OxigraphTerm:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal) and term.language:
+        return pyoxigraph.Literal(str(term), language=term.language)
+    datatype = term.datatype if isinstance(term, Literal) and term.datatype else XSD.string
+    return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(datatype)))
+
+
+def from_oxigraph(term: object) -> Node | None:
+    """A pyoxigraph term as an rdflib term (xsd:string literals without a datatype, as rdflib gives them)."""
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
+
+
+def oxigraph_converter() -> Callable[[Node], OxigraphTerm]:
+    """to_oxigraph with a memory: each distinct rdflib term is converted once (IRIs repeat a lot)."""
+    return functools.lru_cache(maxsize=None)(to_oxigraph)
+
+
+def rdflib_converter() -> Callable[[object], Node | None]:
+    """from_oxigraph with a memory: each distinct Oxigraph term is converted once."""
+    return functools.lru_cache(maxsize=None)(from_oxigraph)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk of long-lived objects is made.
+
+    Every full collection walks every object alive, and a growing graph set off one each time it grew by a
+    quarter: at 10^6 triples that cost a quarter of reading a graph. Nothing made here is garbage.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def rdflib_triples(quads: Iterable[pyoxigraph.Quad]) -> list[Triple]:
+    """Oxigraph quads as rdflib triples (graph names dropped), each distinct term converted once."""
+    term = rdflib_converter()
+    with collector_paused():
+        return [(term(quad.subject), term(quad.predicate), term(quad.object)) for quad in quads]
+
+
+def graph_of(quads: Iterable[pyoxigraph.Quad]) -> Graph:
+    """An rdflib graph (the project's prefixes bound) of some Oxigraph quads, their graph names dropped."""
+    graph = bind_prefixes(Graph())
+    with collector_paused():
+        graph.addN((*triple, graph) for triple in rdflib_triples(quads))
+    return graph
+
+
+def oxigraph_quads(triples: Iterable[Triple], graph_name: str | None = None) -> list[pyoxigraph.Quad]:
+    """rdflib triples as Oxigraph quads in a named graph (the default graph when no name is given)."""
+    term = oxigraph_converter()
+    graph = pyoxigraph.NamedNode(graph_name) if graph_name else pyoxigraph.DefaultGraph()
+    return [pyoxigraph.Quad(term(s), term(p), term(o), graph) for s, p, o in triples]
+
+
+def oxigraph_store(*graphs: Iterable[Triple]) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store holding the triples of rdflib graphs (in its default graph)."""
+    store = pyoxigraph.Store()
+    for graph in graphs:
+        store.bulk_extend(oxigraph_quads(graph))
+    return store

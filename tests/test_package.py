@@ -1,0 +1,72 @@
+"""The package's shape: no import circle inside kg/, and the command line's fast path imports no rdflib."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from kg.paths import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "kg"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The kg modules a module imports, at its top or inside its functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kg"):
+            found |= {node.module} if node.module != "kg" else {f"kg.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("kg.")}
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = {f"kg.{path.stem}": path for path in PACKAGE.glob("*.py") if path.stem not in ("__init__", "__main__")}
+    return {name: imported_modules(path) & set(modules) - {name} for name, path in modules.items()}
+
+
+def a_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle of the graph (as a path that returns to its start), or None."""
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> list[str] | None:
+        state[module] = "open"
+        for imported in sorted(graph[module]):
+            if state.get(imported) == "open":
+                return path[path.index(imported):] + [imported] if imported in path else [module, imported]
+            if imported not in state and (cycle := visit(imported, [*path, imported])):
+                return cycle
+        state[module] = "done"
+        return None
+
+    for module in sorted(graph):
+        if module not in state and (cycle := visit(module, [module])):
+            return cycle
+    return None
+
+
+def test_no_module_of_kg_imports_itself_through_others():
+    graph = import_graph()
+    assert {"kg.load", "kg.query", "kg.reason", "kg.validate", "kg.export"} <= set(graph)
+    assert a_cycle(graph) is None, " -> ".join(a_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_planted_circle():
+    assert a_cycle({"kg.a": {"kg.b"}, "kg.b": {"kg.c"}, "kg.c": {"kg.a"}}) == ["kg.a", "kg.b", "kg.c", "kg.a"]
+    assert a_cycle({"kg.a": {"kg.b"}, "kg.b": set()}) is None
+
+
+def test_the_ground_floor_imports_nothing_of_the_project():
+    assert import_graph()["kg.paths"] == set()
+
+
+def test_a_cached_query_from_the_command_line_imports_no_rdflib():
+    code = ("import sys; from kg.cli import main; main(['query', 'who-led-on', '-p', 'date=1960-01-01']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'owlrl')), file=sys.stderr)")
+    for _ in range(2):  # the first run may reason and write the cache
+        finished = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stderr.strip().splitlines()[-1] == "[]"
