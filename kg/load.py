@@ -27,8 +27,31 @@ class Register:
     """The register in one Oxigraph store (the ontology, the data and the inferences as named graphs)."""
 
     store: pyoxigraph.Store
-    files: list[Path] = field(default_factory=list)
+    contents: list[tuple[Path, bytes]] = field(default_factory=list)
     files_digest: str = ""
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the register was read from (the ontology's first)."""
+        return [path for path, _ in self.contents]
+
+    def exact_ntriples(self) -> str:
+        """The ontology and the data as N-Triples, every term exactly as written (re-parsed from the files' bytes).
+
+        The store keeps literals by value: "05"^^xsd:integer and "5"^^xsd:int are both "5"^^xsd:integer there.
+        Validation must see what the files say, so it reads this instead; without files, the store's own triples.
+        """
+        if not self.contents:
+            triples = [quad.triple for quad in self.asserted_quads()]
+            return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+        parsed = (
+            pyoxigraph.serialize(
+                pyoxigraph.parse(content, format=pyoxigraph.RdfFormat.TURTLE, base_iri=Path(path).resolve().as_uri()),
+                format=pyoxigraph.RdfFormat.N_TRIPLES,
+            )
+            for path, content in self.contents
+        )
+        return b"".join(parsed).decode("utf-8")
 
     def quads(self, *graph_names: str) -> list[pyoxigraph.Quad]:
         """The quads of some of the store's graphs, in the order the names are given."""
@@ -114,7 +137,7 @@ def register_of_files(paths: Iterable[Path]) -> Register:
     store = pyoxigraph.Store()
     for path, content in contents:
         add_file(store, path, ONTOLOGY_GRAPH if path in ONTOLOGY_FILES else ASSERTED_GRAPH, content)
-    return Register(store=store, files=[path for path, _ in contents], files_digest=register_digest(contents))
+    return Register(store=store, contents=contents, files_digest=register_digest(contents))
 
 
 def register_of_graph(graph: Graph, inferred: Graph | None = None) -> Register:
