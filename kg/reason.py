@@ -82,6 +82,7 @@ SCHEMA_PREDICATES = frozenset(
     (
         OWL.propertyChainAxiom, OWL.inverseOf, RDF.first, RDF.rest, RDFS.domain, RDFS.range, RDFS.subClassOf,
         RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty, OWL.unionOf, OWL.intersectionOf, RDF.type,
+        OWL.onProperty, OWL.hasValue, OWL.someValuesFrom, OWL.allValuesFrom,
     )
 )  # fmt: skip
 
@@ -163,10 +164,113 @@ def add_domain_range_schema_inferences(closure: set[Triple], schema: Graph | Non
     return len(new)
 
 
+def _pairs(schema: Graph, predicate: Node) -> set[tuple[Node, Node]]:
+    return set(schema.subject_objects(predicate))
+
+
+def _restrictions(schema: Graph, kind: Node) -> dict[Node, list[tuple[Node, Node]]]:
+    """For a restriction kind (owl:hasValue, someValuesFrom, allValuesFrom): its value -> [(restriction, property)]."""
+    found: dict[Node, list[tuple[Node, Node]]] = {}
+    for restriction, value in schema.subject_objects(kind):
+        for prop in schema.objects(restriction, OWL.onProperty):
+            found.setdefault(value, []).append((restriction, prop))
+    return found
+
+
+def add_class_schema_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
+    """The OWL 2 RL schema rules reasonable skips for classes and properties (one round; the caller iterates).
+
+    scm-sco, scm-spo (transitivity), scm-eqc1/2 and scm-eqp1/2 (equivalence both ways), scm-int and scm-uni
+    (the members of intersections and unions), scm-hv, scm-svf1/2 and scm-avf1/2 (restrictions along the
+    hierarchies). owl:onProperty and the restriction values are read with the rest of the closure.
+    """
+    schema = schema_of(closure) if schema is None else schema
+    sub, subp = _pairs(schema, RDFS.subClassOf), _pairs(schema, RDFS.subPropertyOf)
+    new: set[Triple] = set()
+    for narrow, wide in sub:
+        new |= {(narrow, RDFS.subClassOf, wider) for wider in schema.objects(wide, RDFS.subClassOf)}
+        if (wide, narrow) in sub:
+            new.add((narrow, OWL.equivalentClass, wide))
+    for narrow, wide in subp:
+        new |= {(narrow, RDFS.subPropertyOf, wider) for wider in schema.objects(wide, RDFS.subPropertyOf)}
+        if (wide, narrow) in subp:
+            new.add((narrow, OWL.equivalentProperty, wide))
+    for one, other in _pairs(schema, OWL.equivalentClass):
+        new |= {(one, RDFS.subClassOf, other), (other, RDFS.subClassOf, one)}
+    for one, other in _pairs(schema, OWL.equivalentProperty):
+        new |= {(one, RDFS.subPropertyOf, other), (other, RDFS.subPropertyOf, one)}
+    for cls, head in _pairs(schema, OWL.intersectionOf):
+        new |= {(cls, RDFS.subClassOf, member) for member in list_members(schema, head)}
+    for cls, head in _pairs(schema, OWL.unionOf):
+        new |= {(member, RDFS.subClassOf, cls) for member in list_members(schema, head)}
+    for value, restrictions in _restrictions(schema, OWL.hasValue).items():
+        new |= {(c1, RDFS.subClassOf, c2) for c1, p1 in restrictions for c2, p2 in restrictions if (p1, p2) in subp}
+    for kind, along_values in ((OWL.someValuesFrom, False), (OWL.allValuesFrom, True)):
+        by_value = _restrictions(schema, kind)
+        for value, restrictions in by_value.items():  # scm-svf2 / scm-avf2: same value, sub-property
+            for c1, p1 in restrictions:
+                for c2, p2 in restrictions:
+                    if (p1, p2) in subp:
+                        new.add((c2, RDFS.subClassOf, c1) if along_values else (c1, RDFS.subClassOf, c2))
+        for y1, y2 in sub:  # scm-svf1 / scm-avf1: same property, sub-class values
+            for c1, p1 in by_value.get(y1, ()):
+                new |= {(c1, RDFS.subClassOf, c2) for c2, p2 in by_value.get(y2, ()) if p1 == p2}
+    new = {triple for triple in new if triple[0] != triple[2]} - closure
+    closure |= new
+    return len(new)
+
+
+def add_inverse_functional_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
+    """Rule prp-ifp, which reasonable gets wrong (it makes any two subjects of such a property the same):
+    x1 p y and x2 p y, with p inverse-functional, give x1 owl:sameAs x2."""
+    schema = schema_of(closure) if schema is None else schema
+    properties = set(schema.subjects(RDF.type, OWL.InverseFunctionalProperty))
+    if not properties:
+        return 0
+    subjects: dict[tuple[Node, Node], set[Node]] = {}
+    for s, p, o in closure:
+        if p in properties:
+            subjects.setdefault((p, o), set()).add(s)
+    new = {(x1, OWL.sameAs, x2) for same in subjects.values() for x1 in same for x2 in same if x1 != x2}
+    new -= closure
+    closure |= new
+    return len(new)
+
+
+def add_class_combination_inferences(closure: set[Triple], schema: Graph | None = None) -> int:
+    """Rules cls-int1, cls-int2 and cls-uni, which reasonable applies to one list per class only:
+    an instance of every member of an intersection is one of it (and back); one of a union's members is one of it."""
+    schema = schema_of(closure) if schema is None else schema
+    intersections = [(cls, list_members(schema, head)) for cls, head in _pairs(schema, OWL.intersectionOf)]
+    unions = [(cls, list_members(schema, head)) for cls, head in _pairs(schema, OWL.unionOf)]
+    if not intersections and not unions:
+        return 0
+    types: dict[Node, set[Node]] = {}
+    for s, p, o in closure:
+        if p == RDF.type:
+            types.setdefault(s, set()).add(o)
+    new: set[Triple] = set()
+    for node, classes in types.items():
+        for cls, members in intersections:
+            if cls in classes:
+                new |= {(node, RDF.type, member) for member in members}
+            elif members and all(member in classes for member in members):
+                new.add((node, RDF.type, cls))
+        new |= {(node, RDF.type, cls) for cls, members in unions if classes.intersection(members)}
+    new -= closure
+    closure |= new
+    return len(new)
+
+
 SKIPPED_RULES: tuple[Callable[[set[Triple], Graph], int], ...] = (
     add_property_chain_inferences,
     add_domain_range_schema_inferences,
+    add_class_schema_inferences,
+    add_inverse_functional_inferences,
+    add_class_combination_inferences,
 )
+# Declarations reasonable must not see: it gets their rules wrong, and SKIPPED_RULES applies them instead.
+WITHHELD_FROM_REASONABLE = frozenset((OWL.InverseFunctionalProperty,))
 
 
 def add_skipped_rule_inferences(closure: set[Triple]) -> int:
@@ -198,7 +302,7 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     terms = {term: term for triple in closure for term in triple}
     while True:
         reasoner = reasonable.PyReasoner()
-        reasoner.from_graph(list(closure))
+        reasoner.from_graph([t for t in closure if not (t[1] == RDF.type and t[2] in WITHHELD_FROM_REASONABLE)])
         closure.update(
             tuple(terms.setdefault(term, term) for term in (s, p, _plain(o))) for s, p, o in reasoner.reason()
         )
