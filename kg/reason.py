@@ -203,11 +203,11 @@ def add_class_schema_inferences(closure: set[Triple], schema: Graph | None = Non
         new |= {(cls, RDFS.subClassOf, member) for member in list_members(schema, head)}
     for cls, head in _pairs(schema, OWL.unionOf):
         new |= {(member, RDFS.subClassOf, cls) for member in list_members(schema, head)}
-    for value, restrictions in _restrictions(schema, OWL.hasValue).items():
+    for restrictions in _restrictions(schema, OWL.hasValue).values():
         new |= {(c1, RDFS.subClassOf, c2) for c1, p1 in restrictions for c2, p2 in restrictions if (p1, p2) in subp}
     for kind, along_values in ((OWL.someValuesFrom, False), (OWL.allValuesFrom, True)):
         by_value = _restrictions(schema, kind)
-        for value, restrictions in by_value.items():  # scm-svf2 / scm-avf2: same value, sub-property
+        for restrictions in by_value.values():  # scm-svf2 / scm-avf2: same value, sub-property
             for c1, p1 in restrictions:
                 for c2, p2 in restrictions:
                     if (p1, p2) in subp:
