@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.build import build  # noqa: E402
 from kg.paths import DATA_DIR  # noqa: E402
-from kg.query import StoredQuery, from_json, list_queries, register_graph, run, run_oxigraph, substituted_text
+from kg.query import StoredQuery, from_json, list_queries, register_store, run, substituted_text
 from kg.serve import start_server  # noqa: E402
-from kg.terms import oxigraph_store
+from kg.terms import graph_of
 
 
 def free_port() -> int:
@@ -74,12 +74,12 @@ def main() -> None:
             build(DATA_DIR, dist)
         queries = list_queries()
         drawn = [queries[i % len(queries)] for i in range(args.runs)]
-        graph = register_graph()
-        store = oxigraph_store(graph)
+        store = register_store()
+        graph = graph_of(store.quads_for_pattern(None, None, None))
         with start_server(dist, "127.0.0.1", free_port()) as server:
             results = {
                 "HTTP (oxigraph server)": timed([http_call(server.query_url, q) for q in drawn]),
-                "pyoxigraph in-process": timed([lambda q=q: run_oxigraph(q, store, dict(q.defaults)) for q in drawn]),
+                "pyoxigraph in-process": timed([lambda q=q: run(q, store, dict(q.defaults)) for q in drawn]),
                 "rdflib in-process": timed([lambda q=q: run(q, graph, dict(q.defaults)) for q in drawn]),
             }
     print(

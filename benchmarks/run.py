@@ -86,20 +86,19 @@ def plain_graph(context: Context) -> State:
     return {**context, "graph": graph}
 
 
-def project_graph(context: Context) -> State:
-    """The ontology and the data parsed by kg.load, with the ontology on its own for the reasoner."""
-    from kg.load import load_ontology, parse_files
-    from kg.paths import ONTOLOGY_FILES
+def project_register(context: Context) -> State:
+    """The ontology and the data read by kg.load into the register's Oxigraph store."""
+    from kg.load import register_of_files
 
-    return {**context, "graph": parse_files([*ONTOLOGY_FILES, Path(context["data"])]), "ontology": load_ontology()}
+    return {**context, "register": register_of_files([Path(context["data"])])}
 
 
-def reasoned_graph(context: Context) -> State:
-    """The project's graph and its inferences from the reasoning cache (computed first if the cache is cold)."""
-    from kg.reason import reason
+def reasoned_register(context: Context) -> State:
+    """The project's register with its inferences from the reasoning cache (computed first if the cache is cold)."""
+    from kg.reason import reason_register
 
-    state = project_graph(context)
-    state["inferred"] = reason(state["graph"], state["ontology"], use_cache=True)
+    state = project_register(context)
+    reason_register(state["register"], use_cache=True)
     return state
 
 
@@ -118,23 +117,20 @@ def naive_shapes(context: Context) -> State:
 
 
 def queryable(context: Context) -> State:
-    """Asserted plus inferred triples and the stored queries, as `cpsu-kg query` sees them."""
+    """The reasoned register and the stored queries, as `cpsu-kg query` sees them."""
     from kg.query import list_queries
 
-    state = reasoned_graph(context)
-    state["queryable"] = state["graph"] + state["inferred"]
-    state["queries"] = list_queries()
-    return state
+    return {**reasoned_register(context), "queries": list_queries()}
 
 
-def oxigraph_queryable(context: Context) -> State:
-    """The same, loaded into an in-memory pyoxigraph store (its build time is reported on the side)."""
-    from kg.terms import oxigraph_store
+def rdflib_queryable(context: Context) -> State:
+    """The same as one rdflib graph, for the reference engine (its build time is reported on the side)."""
+    from kg.terms import graph_of
 
     state = queryable(context)
     started = time.perf_counter()
-    state["store"] = oxigraph_store(state["queryable"])
-    context["report"]("store build", time.perf_counter() - started)
+    state["graph"] = graph_of(state["register"].store.quads_for_pattern(None, None, None))
+    context["report"]("graph build", time.perf_counter() - started)
     return state
 
 
@@ -142,9 +138,9 @@ def exported(context: Context) -> State:
     """A dist/ written by kg.export, and a fresh cache folder so the endpoint store is built, not reused."""
     from kg.export import export
 
-    state = reasoned_graph(context)
+    state = reasoned_register(context)
     dist = Path(tempfile.mkdtemp(prefix="dist-", dir=context["scratch"]))
-    export(state["graph"], dist / "dist", VALIDATION_PLACEHOLDER, state["inferred"])
+    export(state["register"], dist / "dist", VALIDATION_PLACEHOLDER)
     os.environ["CPSU_KG_CACHE"] = tempfile.mkdtemp(prefix="store-cache-", dir=context["scratch"])
     return {**state, "dist": dist / "dist"}
 
@@ -161,11 +157,8 @@ def data_folder(context: Context) -> State:
 
 
 def load_project(state: State) -> None:
-    """kg.load.parse_files of the ontology and the data."""
-    from kg.load import parse_files
-    from kg.paths import ONTOLOGY_FILES
-
-    parse_files([*ONTOLOGY_FILES, Path(state["data"])])
+    """kg.load.register_of_files: the ontology and the data parsed into the register's Oxigraph store."""
+    project_register(state)
 
 
 def load_naive(state: State) -> None:
@@ -190,10 +183,10 @@ def build_naive(state: State) -> None:
 
 
 def validate_project(state: State) -> None:
-    """kg.validate.validate (the project's engine: core constraints on the graph, SPARQL ones once on Oxigraph)."""
+    """kg.validate.validate of the register (pyshacl-turbo, fed the files as Oxigraph parses them)."""
     from kg.validate import validate
 
-    state["report"]("violations", len(validate(state["graph"]).violations))
+    state["report"]("violations", len(validate(state["register"]).violations))
 
 
 def validate_naive(state: State) -> None:
@@ -207,17 +200,18 @@ def validate_naive(state: State) -> None:
 
 
 def reason_project(state: State) -> None:
-    """kg.reason.reason without the cache (reasonable and the rules it skips, over the triples that can fire a rule)."""
-    from kg.reason import reason
+    """kg.reason.reason_register without the cache (reasonable and the rules it skips or gets wrong)."""
+    from kg.reason import reason_register
 
-    state["report"]("inferred", len(reason(state["graph"], state["ontology"], use_cache=False)))
+    reason_register(state["register"], use_cache=False)
+    state["report"]("inferred", len(state["register"].inferred_quads()))
 
 
 def reason_project_cached(state: State) -> None:
-    """kg.reason.reason with a warm cache (hash the reasoning input, parse the cached closure)."""
-    from kg.reason import reason
+    """kg.reason.reason_register with a warm cache (the reasoning input hashed, the cached closure loaded)."""
+    from kg.reason import reason_register
 
-    reason(state["graph"], state["ontology"], use_cache=True)
+    reason_register(state["register"], use_cache=True)
 
 
 def reason_naive(state: State) -> None:
@@ -238,25 +232,25 @@ def timed_queries(state: State, run: Callable[[object], object]) -> None:
 
 
 def query_rdflib(state: State) -> None:
-    """Every stored query through kg.query.run on rdflib."""
+    """Every stored query through kg.query.run on an rdflib graph (the reference engine)."""
     from kg.query import run
 
-    timed_queries(state, lambda query: run(query, state["queryable"], dict(query.defaults)))
+    timed_queries(state, lambda query: run(query, state["graph"], dict(query.defaults)))
 
 
 def query_oxigraph(state: State) -> None:
-    """Every stored query through kg.query.run_oxigraph on pyoxigraph."""
-    from kg.query import run_oxigraph
+    """Every stored query through kg.query.run on the register's Oxigraph store."""
+    from kg.query import run
 
-    timed_queries(state, lambda query: run_oxigraph(query, state["store"], dict(query.defaults)))
+    timed_queries(state, lambda query: run(query, state["register"].store, dict(query.defaults)))
 
 
 def export_project(state: State) -> None:
-    """kg.export.export into a temporary folder (Turtle, N-Triples, JSON-LD, inferred, TriG, VoID)."""
+    """kg.export.export of the reasoned register into a temporary folder (every dump and void.ttl)."""
     from kg.export import export
 
     out = Path(tempfile.mkdtemp(prefix="export-", dir=state["scratch"]))
-    export(state["graph"], out / "dist", VALIDATION_PLACEHOLDER, state["inferred"])
+    export(state["register"], out / "dist", VALIDATION_PLACEHOLDER)
 
 
 def export_naive(state: State) -> None:
@@ -287,16 +281,17 @@ class Row:
 ROWS = (
     Row("build/project", "project", "`kg.build.build` (cold cache)", data_folder, build_project),
     Row("build/naive", "naive", "rdflib + pyshacl + owlrl + rdflib serialize", nothing, build_naive),
-    Row("load/project", "project", "`kg.load.parse_files`", nothing, load_project),
+    Row("load/project", "project", "`kg.load.register_of_files`", nothing, load_project),
     Row("load/naive", "naive", "`rdflib.Graph.parse`", nothing, load_naive),
-    Row("validate/project", "project", "`kg.validate.validate`", project_graph, validate_project),
+    Row("validate/project", "project", "`kg.validate.validate` (pyshacl-turbo)", project_register, validate_project),
     Row("validate/naive", "naive", "`pyshacl.validate(inference=…)`", naive_shapes, validate_naive),
-    Row("reason/project", "project", "`kg.reason.reason(use_cache=False)`", project_graph, reason_project),
+    Row("reason/project", "project", "`kg.reason.reason_register(use_cache=False)`", project_register, reason_project),
     Row("reason/naive", "naive", "owlrl `DeductiveClosure(OWLRL_Semantics).expand`", plain_graph, reason_naive),
-    Row("reason-cached/project", "project", "`kg.reason.reason` (warm cache)", reasoned_graph, reason_project_cached),
-    Row("query/rdflib", "project", "`kg.query.run` (rdflib), every stored query", queryable, query_rdflib),
-    Row("query/oxigraph", "project", "`kg.query.run_oxigraph`, every stored query", oxigraph_queryable, query_oxigraph),
-    Row("export/project", "project", "`kg.export.export`", reasoned_graph, export_project),
+    Row("reason-cached/project", "project", "`kg.reason.reason_register` (warm cache)", reasoned_register,
+        reason_project_cached),
+    Row("query/rdflib", "project", "`kg.query.run` (rdflib), every stored query", rdflib_queryable, query_rdflib),
+    Row("query/oxigraph", "project", "`kg.query.run` (Oxigraph), every stored query", queryable, query_oxigraph),
+    Row("export/project", "project", "`kg.export.export`", reasoned_register, export_project),
     Row("export/naive", "naive", "rdflib `serialize` JSON-LD + Turtle", plain_graph, export_naive),
     Row("endpoint/project", "project", "`kg.serve.prepare_store` (oxigraph load)", exported, endpoint_project),
 )
@@ -310,30 +305,32 @@ COUNTS = {
     "validate/naive": "violations",
     "reason/project": "inferred",
     "reason/naive": "inferred",
-    "query/oxigraph": "store build",
+    "query/rdflib": "graph build",
 }
 
 # (title, first row, second row or None, what the ratio compares, a note)
 TABLES = (
     ("full build", "build/project", "build/naive", "naive / project",
      "The whole pipeline from the files, each side in one process: the project's `cpsu-kg build` with an empty "
-     "cache (JSON-LD compacted in a forked process beside reasoning and checks), against plain rdflib parse, "
+     "cache (one Oxigraph store from load to export), against plain rdflib parse, "
      "pyshacl, owlrl's closure and rdflib's JSON-LD and Turtle serialisations run one after the other."),
     ("load", "load/project", "load/naive", "naive / project", ""),
     ("validate", "validate/project", "validate/naive", "naive / project",
-     "The project reads each shape once, checks core constraints on the graph's indexes and runs each "
-     "SHACL-SPARQL constraint once over the whole graph on Oxigraph (pyshacl: once per focus node)."),
+     "The project runs pyshacl-turbo (SHACL in Rust), fed the files as Oxigraph parses them; pyshacl is the "
+     "reference, as its documentation shows it."),
     ("reason, no cache", "reason/project", "reason/naive", "naive / project",
-     "The project feeds `reasonable` (plus the rules it skips) only the triples that can fire a rule and drops "
-     "owlrl's noise."),
+     "The project feeds `reasonable` (plus the OWL 2 RL rules it skips or gets wrong) only the triples that can "
+     "fire a rule and drops owlrl's noise."),
     ("reason, warm cache", "reason-cached/project", "reason/naive", "naive / project",
      "Naive row: the same owlrl measurement as above (owlrl has no cache)."),
     ("stored queries", "query/oxigraph", "query/rdflib", "rdflib / pyoxigraph",
      "Both rows are the project's: the sum over every stored query (queries/*.rq, #+ defaults) on each engine; "
-     "the pyoxigraph store is built in the untimed setup (`kg.query.oxigraph_store`, its time on the last line)."),
+     "the queries run on the register's own store; the rdflib graph is made from it in the untimed setup "
+     "(its time on the last line)."),
     ("export", "export/project", "export/naive", "naive / project",
-     "Not the same work: the project writes six canonical files (Turtle, N-Triples, pyld-compacted JSON-LD, "
-     "inferred Turtle, TriG, VoID); the naive row only rdflib's JSON-LD and Turtle of the asserted graph."),
+     "Not the same work: the project writes seven canonical files (Turtle, N-Triples, full N-Triples, JSON-LD "
+     "written for the project's context, inferred Turtle, TriG, VoID); the naive row only rdflib's JSON-LD and "
+     "Turtle of the asserted graph."),
     ("endpoint load", "endpoint/project", None, "", "No naive counterpart."),
 )  # fmt: skip
 
@@ -348,6 +345,8 @@ class Outcome:
     status: str
     seconds: float | None = None
     peak_kb: int = 0
+    cpu_seconds: float | None = None  # user + system time of the run's process and the children it waited for
+    load: float | None = None  # the machine's 1-minute load average when the run started
     extras: dict[str, float] = field(default_factory=dict)
     detail: str = ""
 
@@ -361,8 +360,16 @@ def peak_rss_kb() -> int:
     )
 
 
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of the children it waited for."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def child(conn: Connection, setup: Callable, measure: Callable, context: Context, env: dict[str, str]) -> None:
-    """The child process of one run: set up, say so, time the measurement, send the result."""
+    """The child process of one run: set up, say so, time the measurement (wall and CPU), send the result."""
     os.setpgrp()  # its own process group, so a kill also reaches what it starts (the oxigraph loader)
     os.environ.update(env)
     context = {**context, "report": lambda key, value: conn.send(("extra", key, float(value)))}
@@ -370,9 +377,9 @@ def child(conn: Connection, setup: Callable, measure: Callable, context: Context
         warm_up()
         state = setup(context)
         conn.send(("ready",))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         measure(state)
-        conn.send(("done", time.perf_counter() - started, peak_rss_kb()))
+        conn.send(("done", time.perf_counter() - started, peak_rss_kb(), cpu_seconds() - cpu_started))
     except BaseException as error:  # everything goes back to the parent as the row's error
         conn.send(("error", f"{type(error).__name__}: {error}"[:300], peak_rss_kb()))
 
@@ -416,9 +423,9 @@ def handle(message: tuple, watch: Watch, limit_s: float) -> Outcome | None:
     elif kind == "ready":
         watch.phase, watch.deadline = "measure", time.monotonic() + limit_s
     elif kind == "done":
-        return Outcome(OK, message[1], max(message[2], watch.peak_kb), watch.extras)
+        return Outcome(OK, message[1], max(message[2], watch.peak_kb), message[3], extras=watch.extras)
     elif kind == "error":
-        return Outcome(ERROR, None, max(message[2], watch.peak_kb), watch.extras, message[1])
+        return Outcome(ERROR, None, max(message[2], watch.peak_kb), extras=watch.extras, detail=message[1])
     return None
 
 
@@ -427,9 +434,9 @@ def over_bounds(pid: int, watch: Watch, mem_limit_kb: int) -> Outcome | None:
     watch.peak_kb = max(watch.peak_kb, proc_kb(f"/proc/{pid}/status", "VmHWM"))
     if time.monotonic() > watch.deadline:
         status = LIMIT if watch.phase == "measure" else SETUP_LIMIT
-        return Outcome(status, None, watch.peak_kb, watch.extras, f"killed in {watch.phase}")
+        return Outcome(status, None, watch.peak_kb, extras=watch.extras, detail=f"killed in {watch.phase}")
     if mem_limit_kb and proc_kb(f"/proc/{pid}/status", "VmRSS") > mem_limit_kb:
-        return Outcome(MEMORY, None, watch.peak_kb, watch.extras, f"killed in {watch.phase}")
+        return Outcome(MEMORY, None, watch.peak_kb, extras=watch.extras, detail=f"killed in {watch.phase}")
     return None
 
 
@@ -442,7 +449,26 @@ def run_row(
     env: dict[str, str] | None = None,
     mem_limit_kb: int = 0,
 ) -> Outcome:
-    """Run setup then measure in a fresh process; kill it when a phase outlasts its limit (or memory grows too far)."""
+    """Run setup then measure in a fresh process; kill it when a phase outlasts its limit (or memory grows too far).
+
+    The outcome carries the machine's 1-minute load average at the start: on a shared machine it says how much
+    else was running.
+    """
+    load = os.getloadavg()[0]
+    outcome = _run_child(setup, measure, context, limit_s, setup_limit_s, env, mem_limit_kb)
+    outcome.load = load
+    return outcome
+
+
+def _run_child(
+    setup: Callable[[Context], State],
+    measure: Callable[[State], None],
+    context: Context,
+    limit_s: float,
+    setup_limit_s: float,
+    env: dict[str, str] | None,
+    mem_limit_kb: int,
+) -> Outcome:
     spawn = multiprocessing.get_context("spawn")
     receiver, sender = spawn.Pipe(duplex=False)
     # not daemonic: a build forks its JSON-LD writer; kill_group stops the child's whole process group anyway
@@ -460,7 +486,7 @@ def run_row(
                 except EOFError:  # the child died without a word (killed by the system, a crash)
                     process.join(timeout=5)
                     detail = f"child exited with code {process.exitcode}"
-                    outcome = Outcome(ERROR, None, watch.peak_kb, watch.extras, detail)
+                    outcome = Outcome(ERROR, None, watch.peak_kb, extras=watch.extras, detail=detail)
             else:
                 outcome = over_bounds(process.pid, watch, mem_limit_kb)
             if outcome is not None:
@@ -566,19 +592,24 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
     context = {"data": str(data), "scratch": str(scratch), "inference": options.naive_inference}
     rows: dict[str, list[dict]] = {}
     settings = asdict(options)
-    for row in selected_rows(options.rows):
-        outcomes = rows.setdefault(row.key, [])
+    chosen = selected_rows(options.rows)
+    for stage in dict.fromkeys(row.key.split("/")[0] for row in chosen):
+        # A/B: the stage's rows take turns (project, reference, project, ...), so drift of a shared machine
+        # reaches both sides alike instead of going straight into their ratio
+        stage_rows = [row for row in chosen if row.key.split("/")[0] == stage]
         for attempt in range(repeat):
-            progress.describe(f"{size:,}: {row.key} ({attempt + 1}/{repeat})")
-            limit_s = row_limit_s(settings, row.key)
-            outcome = run_row(
-                row.setup, row.measure, context, limit_s, options.setup_limit_s, env, options.mem_limit_kb
-            )
-            outcomes.append(asdict(outcome))
-            progress.advance()
-            if outcome.status != OK:  # over a limit or failed: the next repeats would too
-                progress.advance(repeat - attempt - 1)
-                break
+            for row in stage_rows:
+                outcomes = rows.setdefault(row.key, [])
+                if outcomes and outcomes[-1]["status"] != OK:  # over a limit or failed: the next repeats would too
+                    progress.advance()
+                    continue
+                progress.describe(f"{size:,}: {row.key} ({attempt + 1}/{repeat})")
+                limit_s = row_limit_s(settings, row.key)
+                outcome = run_row(
+                    row.setup, row.measure, context, limit_s, options.setup_limit_s, env, options.mem_limit_kb
+                )
+                outcomes.append(asdict(outcome))
+                progress.advance()
     return {"triples": triples, "rows": rows}
 
 
@@ -657,7 +688,8 @@ def time_cell(outcomes: list[dict] | None) -> str:
     if failed is not None and seconds is None:
         return failed["status"] if failed["status"] != ERROR else f"error: {failed['detail']}"
     peak = max(o["peak_kb"] for o in outcomes if o["status"] == OK) / 1024
-    cell = f"{format_seconds(seconds)} ({peak:,.0f} MB)"
+    cpu = statistics.median([o["cpu_seconds"] for o in outcomes if o["status"] == OK and o.get("cpu_seconds")] or [0])
+    cell = f"{format_seconds(seconds)} (CPU {format_seconds(cpu)}, {peak:,.0f} MB)"
     return f"{cell}, then {failed['status']}" if failed is not None else cell
 
 
@@ -707,7 +739,7 @@ def count_cell(outcomes: list[dict] | None, key: str) -> str:
     value = extra_median(outcomes, key)
     if value is None:
         return "—"
-    return format_seconds(value) if key == "store build" else f"{value:,.0f}"
+    return format_seconds(value) if key == "graph build" else f"{value:,.0f}"
 
 
 def extra_median(outcomes: list[dict] | None, key: str) -> float | None:
@@ -811,6 +843,18 @@ def machine_lines(results: dict) -> list[str]:
     ]
 
 
+def load_lines(results: dict) -> list[str]:
+    """The machine's 1-minute load average at the start of the runs, per size: how busy it was otherwise."""
+    cells = []
+    for size, measured in results["sizes"].items():
+        loads = [o["load"] for outcomes in measured["rows"].values() for o in outcomes if o.get("load") is not None]
+        if loads:
+            cells.append(f"{int(size):,}: median {statistics.median(loads):.2f}, max {max(loads):.2f}")
+    if not cells:
+        return []
+    return [f"- load average (1 min) at the start of the runs: {'; '.join(cells)} (on {os.cpu_count()} cores)", ""]
+
+
 def size_lines(results: dict) -> list[str]:
     """Which sizes were run, with the generated registers' real triple counts."""
     run = ", ".join(f"{int(s):,} ({results['sizes'][s]['triples']:,} triples)" for s in results["sizes"])
@@ -854,12 +898,16 @@ def render(results: dict) -> str:
         "## Machine",
         "",
         *machine_lines(results),
+        *load_lines(results),
         "## How to read the tables",
         "",
         f"Each cell is the median of up to {'/'.join(str(r) for r in options['repeat'])} runs (by size), each in a "
         "fresh process (multiprocessing, spawn) "
-        "that first does the stage's setup, untimed, then the stage; in brackets the peak resident memory of that "
-        f'process, setup included (ru_maxrss of the process and its children). "{LIMIT}": the stage ran longer '
+        "that first does the stage's setup, untimed, then the stage: its wall time, and in brackets its CPU time "
+        "(user + system, of the process and the children it waited for: above the wall time when a second core "
+        "worked too) and the peak resident memory of that process, setup included (ru_maxrss of the process and "
+        "its children). A stage's rows take turns (project, reference, project, ...), so the machine's drift "
+        f'reaches both sides of a ratio alike. "{LIMIT}": the stage ran longer '
         f"than {options['limit_s']:g} s (the full-build rows: {row_limit_s(options, 'build/'):g} s) and was killed "
         f'(not repeated); "{SETUP_LIMIT}": its setup ran longer than '
         f'{options["setup_limit_s"]:g} s; "{MEMORY}": it grew past {options["mem_limit_kb"] / 2**20:g} GiB. '

@@ -125,7 +125,8 @@ def test_a_row_within_its_limit_reports_its_time_and_extras():
 
 
 def test_results_keep_an_over_limit_row_with_a_lower_bound_ratio_and_growth():
-    ok = {"status": bench.OK, "seconds": 2.0, "peak_kb": 1024, "extras": {}, "detail": ""}
+    ok = {"status": bench.OK, "seconds": 2.0, "peak_kb": 1024, "cpu_seconds": 3.0, "load": 0.5, "extras": {},
+          "detail": ""}
     over = {"status": bench.LIMIT, "seconds": None, "peak_kb": 2048, "extras": {}, "detail": "killed in measure"}
     results = {
         "machine": {"platform": "p", "cpu": "c", "cores": "2", "memory": "1 GiB", "python": "3.11"},
@@ -138,9 +139,26 @@ def test_results_keep_an_over_limit_row_with_a_lower_bound_ratio_and_growth():
         },
     }  # fmt: skip
     text = bench.render(results)
-    assert "| naive: owlrl `DeductiveClosure(OWLRL_Semantics).expand` | 2.00 s (1 MB) | > limit |" in text
+    assert "| naive: owlrl `DeductiveClosure(OWLRL_Semantics).expand` | 2.00 s (CPU 3.00 s, 1 MB) | > limit |" in text
+    assert "load average (1 min) at the start of the runs: 1,000: median 0.50, max 0.50" in text
     assert "| **naive / project** | 1.0× | > 60× |" in text
     assert "| reason/naive | > 1.78 |" in text
+
+
+def test_a_stage_s_project_and_reference_runs_take_turns(monkeypatch, tmp_path):
+    ran = []
+
+    def fake_run(setup, measure, context, limit_s, setup_limit_s, env, mem_limit_kb):
+        ran.append(measure.__name__)
+        return bench.Outcome(bench.OK, 1.0, 1, 1.0, 0.1)
+
+    monkeypatch.setattr(bench, "run_row", fake_run)
+    monkeypatch.setattr(bench, "generated_file", lambda size, seed, work: (tmp_path / "x.ttl", size))
+    options = bench.Options(sizes=[1000], repeat=[2], limit_s=1, setup_limit_s=1, mem_limit_kb=0, seed=1,
+                            naive_inference="none", work=tmp_path, rows=("load", "validate"))
+    bench.run_size(1000, 2, options, bench.Progress(8))
+    assert ran == ["load_project", "load_naive", "load_project", "load_naive",
+                   "validate_project", "validate_naive", "validate_project", "validate_naive"]
 
 
 def test_the_full_build_rows_have_a_limit_of_their_own():
