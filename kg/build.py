@@ -19,7 +19,7 @@ import pyoxigraph
 from kg.cache import cache_dir, code_hash, file_hash, read_json, register_key, text_hash, write_json
 from kg.export import MANIFEST, export
 from kg.load import Register, load_register
-from kg.paths import ASSERTED_GRAPH, CHECKS_DIR, CONTEXT_FILE, CPSU_NS, DATA_DIR, SHAPES_FILE
+from kg.paths import CHECKS_DIR, CONTEXT_FILE, CPSU_NS, DATA_DIR, INFERRED_GRAPH, SHAPES_FILE
 from kg.query import save_register_store
 from kg.reason import reason_register
 from kg.validate import CheckFailure, ValidationReport, run_checks, validate
@@ -75,10 +75,9 @@ def register_counts(register: Register) -> dict[str, int]:
     """How many asserted and inferred triples, persons, tenures and congresses the register holds."""
     counts = {"asserted": len(register.asserted_quads()), "inferred": len(register.inferred_quads())}
     rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    graph = pyoxigraph.NamedNode(ASSERTED_GRAPH)
     for name, cls in COUNTED_CLASSES.items():
-        instances = register.store.quads_for_pattern(None, rdf_type, pyoxigraph.NamedNode(CPSU_NS + cls), graph)
-        counts[name] = len({quad.subject for quad in instances})
+        instances = register.store.quads_for_pattern(None, rdf_type, pyoxigraph.NamedNode(CPSU_NS + cls))
+        counts[name] = len({quad.subject for quad in instances if quad.graph_name.value != INFERRED_GRAPH})
     return counts
 
 

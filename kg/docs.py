@@ -42,6 +42,11 @@ td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td ul { margin: 0; padding-left: 1.1rem; }
 .note { color: #555; font-size: 0.85rem; margin: 0.2rem 0 0; }
 .acting { font-style: italic; }
+.tier { display: inline-block; font-size: 0.7rem; font-weight: 600; padding: 0 0.3rem; margin-right: 0.3rem;
+        border-radius: 0.2rem; vertical-align: 0.1rem; }
+.tier1 { background: #1f5f8b; color: #fff; }
+.tier2 { background: #d9e6f0; color: #1f3b52; }
+.preferred { font-weight: 600; }
 """
 
 
@@ -132,11 +137,36 @@ def link(url: object, text: object) -> str:
     return escape(text)
 
 
-def tenure_sources(graph: Graph) -> dict[str, list[tuple[str, str]]]:
-    """The sources of each tenure (by IRI): (address, title) pairs, from queries/docs/tenure-sources.rq."""
-    sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
+Cited = tuple[str, str, str]  # a source as the page shows it: address, title, tier ("Tier1", "Tier2" or "")
+TIER_BADGES = {"Tier1": ("tier1", "T1", "tier 1: a reference work, specialist chronology or dated report"),
+               "Tier2": ("tier2", "T2", "tier 2: Wikipedia or a verbatim copy of a Wikipedia article")}
+
+
+def tier_badge(tier: str) -> str:
+    """A small badge naming a source's tier under the source policy (nothing for an unknown tier)."""
+    if tier not in TIER_BADGES:
+        return ""
+    css, text, title = TIER_BADGES[tier]
+    return f'<span class="tier {css}" title="{escape(title)}">{text}</span>'
+
+
+def cited(source: Cited) -> str:
+    """One source as a list item: its tier badge and a link to it."""
+    url, title, tier = source
+    return f"<li>{tier_badge(tier)}{link(url, title)}</li>"
+
+
+def tier_name(tier: object) -> str:
+    """The local name of a tier IRI (cpsu:Tier1 -> 'Tier1'); '' for none."""
+    return str(tier).rsplit("#", 1)[-1] if tier else ""
+
+
+def tenure_sources(graph: Graph) -> dict[str, list[Cited]]:
+    """The sources of each tenure (by IRI): (address, title, tier), from queries/docs/tenure-sources.rq."""
+    sources: dict[str, list[Cited]] = defaultdict(list)
     for row in run(get_query("tenure-sources", DOCS_QUERIES_DIR), graph).dicts():
-        sources[str(row["tenure"])].append((str(row["url"] or ""), str(row["title"] or row["source"])))
+        sources[str(row["tenure"])].append(
+            (str(row["url"] or ""), str(row["title"] or row["source"]), tier_name(row["tier"])))
     return sources
 
 
@@ -146,22 +176,22 @@ def how_it_ended(row: dict[str, object]) -> str:
     return f'{cause}<br><span class="meta">{escape(row["endedBy"])}</span>' if row["endedBy"] else cause
 
 
-def tenure_row(number: int, row: dict[str, object], sources: list[tuple[str, str]]) -> str:
+def tenure_row(number: int, row: dict[str, object], sources: list[Cited]) -> str:
     """One table row: the tenure's holder (and note), title, dates, end and sources."""
     ident = escape(str(row["tenure"]).rsplit("/", 1)[-1])
     note = f'<p class="note">{escape(row["note"])}</p>' if row["note"] else ""
     title = escape(row["officeLabel"]) + (' <span class="acting">(acting)</span>' if row["acting"] else "")
-    cited = "".join(f"<li>{link(url, title)}</li>" for url, title in sources)
+    listed = "".join(cited(source) for source in sources)
     return (
         f'<tr id="{ident}"><td>{number}</td><td><strong>{escape(row["holderLabel"])}</strong>{note}</td>'
         f"<td>{title}</td>"
         f'<td class="date"><time datetime="{escape(row["start"])}">{escape(row["start"])}</time></td>'
         f'<td class="date"><time datetime="{escape(row["end"])}">{escape(row["end"])}</time></td>'
-        f"<td>{how_it_ended(row)}</td><td><ul>{cited}</ul></td></tr>"
+        f"<td>{how_it_ended(row)}</td><td><ul>{listed}</ul></td></tr>"
     )
 
 
-def tenure_table(rows: list[dict[str, object]], sources: dict[str, list[tuple[str, str]]]) -> str:
+def tenure_table(rows: list[dict[str, object]], sources: dict[str, list[Cited]]) -> str:
     """A table of tenures, one row each, in order."""
     head = "".join(f"<th>{name}</th>" for name in ("#", "Holder", "Title", "From", "To", "How it ended", "Sources"))
     body = "\n".join(
@@ -170,13 +200,43 @@ def tenure_table(rows: list[dict[str, object]], sources: dict[str, list[tuple[st
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def lane_section(lane: str, rows: list[dict[str, object]], sources: dict[str, list[tuple[str, str]]]) -> str:
+def lane_section(lane: str, rows: list[dict[str, object]], sources: dict[str, list[Cited]]) -> str:
     """A section of the page: a heading, a count of terms and persons, and the table."""
     persons = len({row["holder"] for row in rows})
     anchor = lane.replace(" ", "-")
     return (
         f'<section id="{anchor}">\n<h2>{escape(LANES[lane])}</h2>\n'
         f'<p class="meta">{len(rows)} terms, {persons} persons.</p>\n{tenure_table(rows, sources)}\n</section>'
+    )
+
+
+def disputed_section(graph: Graph) -> str:
+    """The "Disputed" section: every value the sources give for a disputed property, the preferred one first."""
+    rows = run(get_query("disputes"), graph).dicts()
+    described = {str(row["url"]): (str(row["url"]), str(row["title"] or row["url"]), tier_name(row["tier"]))
+                 for row in run(get_query("source-tiers", DOCS_QUERIES_DIR), graph).dicts()}
+    values: dict[tuple[str, str, str], dict[str, object]] = {}
+    for row in rows:
+        key = (str(row["entityLabel"]), str(row["property"]), str(row["value"]))
+        entry = values.setdefault(key, {"preferred": bool(row["preferred"]), "reason": row["reason"], "sources": []})
+        url = str(row["sourceUrl"])
+        entry["sources"].append(described.get(url, (url, url, "")))
+    body = "\n".join(
+        f'<tr><td>{escape(entity)}</td><td>{escape(prop)}</td>'
+        f'<td class="date{" preferred" if entry["preferred"] else ""}">{escape(value)}'
+        f'{" (preferred)" if entry["preferred"] else ""}</td><td>{escape(entry["reason"])}</td>'
+        f'<td><ul>{"".join(cited(source) for source in entry["sources"])}</ul></td></tr>'
+        for (entity, prop, value), entry in values.items()
+    )
+    disputes = len({(entity, prop) for entity, prop, _ in values})
+    head = "".join(f"<th>{name}</th>" for name in ("Entry", "Property", "Value", "Why", "Sources"))
+    return (
+        '<section id="disputed">\n<h2>Disputed</h2>\n'
+        f'<p class="meta">{disputes} facts on which reliable sources disagree ({len(values)} values). The '
+        "register keeps each value with the sources that give it; the preferred one (first) is the value every other "
+        "query uses, and the register says why it prefers it. From the stored "
+        "query <code>disputes</code>.</p>\n"
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</section>"
     )
 
 
@@ -204,9 +264,12 @@ def register_page(graph: Graph, timeline_src: str | None = "timeline.svg") -> st
         f"<style>{STYLE}</style>\n</head>\n<body>\n<header>\n"
         "<h1>Leaders of the Communist Party of the Soviet Union, 1917&#8211;1991</h1>\n"
         '<p class="meta">Generated from the cpsu-kg register by its stored queries (queries/docs/*.rq). Dates are '
-        "Gregorian; a term runs from its first to its last day. The classes and properties are documented in "
+        "Gregorian; a term runs from its first to its last day; a date of four or seven characters is known only to "
+        "the year or the month. Each source carries its tier under the project\'s source policy: "
+        f"{tier_badge('Tier1')} reference works and specialist chronologies, {tier_badge('Tier2')} Wikipedia. "
+        "The classes and properties are documented in "
         '<a href="ontology.html">ontology.html</a>.</p>\n</header>\n'
-        f"{timeline_figure_html(timeline_src)}\n{sections}\n</body>\n</html>\n"
+        f"{timeline_figure_html(timeline_src)}\n{sections}\n{disputed_section(graph)}\n</body>\n</html>\n"
     )
 
 

@@ -29,11 +29,24 @@ class Register:
     store: pyoxigraph.Store
     contents: list[tuple[Path, bytes]] = field(default_factory=list)
     files_digest: str = ""
+    data_graphs: list[str] = field(default_factory=lambda: [ASSERTED_GRAPH])
 
     @property
     def files(self) -> list[Path]:
         """The files the register was read from (the ontology's first)."""
         return [path for path, _ in self.contents]
+
+    def data_quads(self) -> list[pyoxigraph.Quad]:
+        """The data's quads (each data file is a named graph of its own: see file_of)."""
+        return self.quads(*self.data_graphs)
+
+    def file_of(self, node: str) -> str:
+        """The data file that describes a node (the first whose graph has it as a subject), or ""."""
+        subject = pyoxigraph.NamedNode(node)
+        for graph in self.data_graphs:
+            if next(iter(self.store.quads_for_pattern(subject, None, None, pyoxigraph.NamedNode(graph))), None):
+                return display_path(graph)
+        return ""
 
     def exact_ntriples(self) -> str:
         """The ontology and the data as N-Triples, every term exactly as written (re-parsed from the files' bytes).
@@ -63,11 +76,20 @@ class Register:
 
     def asserted_quads(self) -> list[pyoxigraph.Quad]:
         """The ontology's and the data's quads: what was written, not inferred."""
-        return self.quads(ONTOLOGY_GRAPH, ASSERTED_GRAPH)
+        return self.quads(ONTOLOGY_GRAPH, *self.data_graphs)
 
     def inferred_quads(self) -> list[pyoxigraph.Quad]:
         """The quads reasoning added."""
         return self.quads(INFERRED_GRAPH)
+
+
+def display_path(file_uri: str) -> str:
+    """A data file's name as a user typed it: relative to the working folder when it lies inside it."""
+    path = Path(file_uri.removeprefix("file://"))
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -132,12 +154,14 @@ def load_register(data_dir: Path | str = DATA_DIR) -> Register:
 
 
 def register_of_files(paths: Iterable[Path]) -> Register:
-    """The ontology and the given Turtle files in a new Oxigraph store (for validating files one by one)."""
+    """The ontology and the given Turtle files in a new Oxigraph store, each data file a named graph of its own."""
     contents = [(path, read_bytes(path)) for path in [*ONTOLOGY_FILES, *paths]]
-    store = pyoxigraph.Store()
+    store, data_graphs = pyoxigraph.Store(), []
     for path, content in contents:
-        add_file(store, path, ONTOLOGY_GRAPH if path in ONTOLOGY_FILES else ASSERTED_GRAPH, content)
-    return Register(store=store, contents=contents, files_digest=register_digest(contents))
+        graph = ONTOLOGY_GRAPH if path in ONTOLOGY_FILES else Path(path).resolve().as_uri()
+        add_file(store, path, graph, content)
+        data_graphs += [] if graph == ONTOLOGY_GRAPH else [graph]
+    return Register(store=store, contents=contents, files_digest=register_digest(contents), data_graphs=data_graphs)
 
 
 def register_of_graph(graph: Graph, inferred: Graph | None = None) -> Register:
@@ -188,4 +212,4 @@ def load(data_dir: Path | str = DATA_DIR, with_ontology: bool = True) -> Graph:
     from kg.terms import graph_of
 
     register = load_register(data_dir)
-    return graph_of(register.asserted_quads() if with_ontology else register.quads(ASSERTED_GRAPH))
+    return graph_of(register.asserted_quads() if with_ontology else register.data_quads())

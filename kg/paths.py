@@ -12,7 +12,7 @@ ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 DATA_DIR = PROJECT_ROOT / "data"
 QUERIES_DIR = PROJECT_ROOT / "queries"
 CHECKS_DIR = QUERIES_DIR / "checks"
-ONTOLOGY_FILES = (ONTOLOGY_DIR / "cpsu.ttl", ONTOLOGY_DIR / "alignments.ttl")
+ONTOLOGY_FILES = (ONTOLOGY_DIR / "cpsu.ttl", ONTOLOGY_DIR / "alignments.ttl", ONTOLOGY_DIR / "source-policy.ttl")
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
 
@@ -30,6 +30,12 @@ ID_KINDS = (
     "partyname",
     "place",
     "source",
+    "birth",
+    "death",
+    "membership",
+    "organname",
+    "claim",
+    "coverage",
 )
 PREFIXES = {
     "cpsu": CPSU_NS,
@@ -44,6 +50,7 @@ PREFIXES = {
     "wdt": "http://www.wikidata.org/prop/direct/",
     "pq": "http://www.wikidata.org/prop/qualifier/",
     "shape": "https://w3id.org/cpsu-kg/shapes#",
+    "policy": "https://w3id.org/cpsu-kg/policy/",
     **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
 }
 

@@ -52,6 +52,7 @@ class Parameter:
 
     name: str
     kind: str
+    choices: tuple[str, ...] = ()  # the values a string parameter may take (the query's `#+ values:` decorator)
 
     @property
     def variable(self) -> str:
@@ -60,9 +61,14 @@ class Parameter:
 
     def expected(self) -> str:
         """What a value of this parameter looks like, for messages."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
         if self.kind == "iri":
             if self.name in ID_KINDS:
                 return f"a {self.name} id such as joseph-stalin, or the IRI {ID}{self.name}/joseph-stalin"
+            if self.name == "entity":
+                return (f"a person id such as joseph-stalin, an id with its kind such as tenure/general-secretary-1, "
+                        f"or the IRI {ID}person/joseph-stalin")
             return "an absolute IRI"
         return f"an {self.kind.replace('_', ':')} such as {EXAMPLES[self.kind]}"
 
@@ -142,7 +148,11 @@ def read_query(path: Path) -> StoredQuery:
     except SyntaxError as error:
         raise InputError(f"{path}: SPARQL syntax error in query '{path.stem}': {error}") from error
     decorators = _decorators(path, text)
-    parameters = tuple(dict.fromkeys(Parameter(name, kind) for name, kind in PARAMETER.findall(text)))
+    # `#+ values: {body: [politburo, secretariat]}` (a cpsu-kg decorator; grlc ignores it) closes a string parameter
+    choices = {name: tuple(str(v) for v in values) for name, values in (decorators.get("values") or {}).items()}
+    parameters = tuple(
+        dict.fromkeys(Parameter(name, kind, choices.get(name, ())) for name, kind in PARAMETER.findall(text))
+    )
     defaults = tuple((key, str(value)) for item in decorators.get("defaults", []) or [] for key, value in item.items())
     return StoredQuery(
         name=path.stem,
@@ -172,6 +182,8 @@ def get_query(name: str, directory: Path = QUERIES_DIR) -> StoredQuery:
 def parse_value(parameter: Parameter, raw: str) -> Term:
     """Turn a raw parameter value into a typed RDF term, or raise InputError saying what was expected."""
     problem = f"parameter '{parameter.name}' expects {parameter.expected()}, got {raw!r}"
+    if parameter.choices and raw not in parameter.choices:
+        raise InputError(problem)
     if parameter.kind == "xsd_date":
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             raise InputError(problem)
@@ -192,6 +204,12 @@ def parse_value(parameter: Parameter, raw: str) -> Term:
         return pyoxigraph.Literal(raw)
     if parameter.name in ID_KINDS and re.fullmatch(r"[a-z0-9][a-z0-9-]*", raw):
         return pyoxigraph.NamedNode(f"{ID}{parameter.name}/{raw}")
+    if parameter.name == "entity" and re.fullmatch(r"[a-z0-9][a-z0-9-]*", raw):  # a bare id names a person
+        return pyoxigraph.NamedNode(f"{ID}person/{raw}")
+    if parameter.name == "entity" and re.fullmatch(r"([a-z]+)/[a-z0-9][a-z0-9.-]*", raw):
+        if raw.split("/", 1)[0] not in ID_KINDS:
+            raise InputError(problem)
+        return pyoxigraph.NamedNode(f"{ID}{raw}")
     if parameter.name in ID_KINDS and not raw.startswith(f"{ID}{parameter.name}/"):
         raise InputError(problem)
     if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
@@ -221,8 +239,10 @@ def check_ids_exist(query: StoredQuery, bindings: dict[str, Term], store: pyoxig
     """Raise InputError when an id parameter names nothing in the register, listing what it could be."""
     for parameter in query.parameters:
         value = bindings[parameter.variable]
-        if parameter.kind != "iri" or parameter.name not in ID_KINDS:
+        if parameter.kind != "iri" or parameter.name not in (*ID_KINDS, "entity"):
             continue
+        if next(iter(store.quads_for_pattern(value, None, None)), None) is None and parameter.name == "entity":
+            raise InputError(f"no entity '{value.value}' in the register (give a person id or kind/id)")
         if next(iter(store.quads_for_pattern(value, None, None)), None) is None:
             prefix = f"{ID}{parameter.name}/"
             subjects = {quad.subject.value for quad in store.quads_for_pattern(None, None, None)}
@@ -257,9 +277,9 @@ def run_rdflib(query: StoredQuery, graph: Graph, values: dict[str, str] | None =
     from kg.terms import from_oxigraph, oxigraph_converter, oxigraph_store
 
     bindings = bind_parameters(query, values or {})
-    for variable, value in bindings.items():
-        if (from_oxigraph(value), None, None) not in graph and query.parameters:
-            check_ids_exist(query, {variable: value}, oxigraph_store(graph))
+    ids = [value for value in bindings.values() if isinstance(value, pyoxigraph.NamedNode)]
+    if any((from_oxigraph(value), None, None) not in graph for value in ids):
+        check_ids_exist(query, bindings, oxigraph_store(graph))  # the message lists what the ids could be
     result = graph.query(
         prepared(query.text), initBindings={Variable(k): from_oxigraph(v) for k, v in bindings.items()}
     )

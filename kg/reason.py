@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from kg.cache import cache_dir, content_hash, register_key, write_atomically
 from kg.load import Register, register_of_graph
-from kg.paths import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.paths import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.terms import Triple, collector_paused, graph_of, oxigraph_quads, rdflib_triples
 
 BUILT_IN_VOCABULARIES = (
@@ -343,13 +343,13 @@ def reason_register(register: Register, use_cache: bool = True, engine: str = "f
     store, inferred_graph = register.store, pyoxigraph.NamedNode(INFERRED_GRAPH)
     store.remove_graph(inferred_graph)
     with collector_paused():
-        data, ontology = rdflib_triples(register.quads(ASSERTED_GRAPH)), rdflib_triples(register.quads(ONTOLOGY_GRAPH))
+        data, ontology = rdflib_triples(register.data_quads()), rdflib_triples(register.quads(ONTOLOGY_GRAPH))
         structural = reasoning_input(data, ontology)
     cached = _closure_cache(register, structural)
     if use_cache and cached.exists():
         store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=inferred_graph)
         return
-    asserted = (pyoxigraph.NamedNode(ONTOLOGY_GRAPH), pyoxigraph.NamedNode(ASSERTED_GRAPH))
+    asserted = [pyoxigraph.NamedNode(name) for name in (ONTOLOGY_GRAPH, *register.data_graphs)]
 
     def is_asserted(triple: Triple) -> bool:
         (quad,) = oxigraph_quads([triple])

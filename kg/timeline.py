@@ -6,6 +6,7 @@ matplotlib is imported only when a chart is drawn, so importing this module is c
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import itertools
 import math
@@ -217,10 +218,17 @@ def slug(iri: object) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
 
-def day(text: str, last: bool = False) -> datetime.date:
-    """A day from an xsd:date, or from a bare year its first day (its last when last is true)."""
+def day(value: datetime.date | str, last: bool = False) -> datetime.date:
+    """A day from a date known to the day, the month (YYYY-MM) or the year (YYYY): its first day, or its last when
+    last is true (a span known to the month is drawn over the whole month)."""
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value)
     if re.fullmatch(r"\d{4}", text):
         return datetime.date(int(text), 12, 31) if last else datetime.date(int(text), 1, 1)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        year, month = int(text[:4]), int(text[5:])
+        return datetime.date(year, month, calendar.monthrange(year, month)[1] if last else 1)
     return datetime.date.fromisoformat(text)
 
 
@@ -232,8 +240,8 @@ def _tenure(row: dict, kind: str = "") -> Span:
     return Span(
         slug(row["tenure"]),
         str(row["holderLabel"]),
-        row["start"],
-        row["end"],
+        day(row["start"]),
+        day(row["end"], last=True),
         kind,
         bool(row["acting"]),
         str(row["surname"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
+from kg.errors import InputError
 from kg.load import Register
 from kg.paths import CHECKS_DIR, SHAPES_FILE
 from kg.query import Rows, list_queries, run, to_table
@@ -41,11 +42,13 @@ class Violation:
     rule: str
     message: str
     value: str
+    file: str = ""
 
     def describe(self) -> str:
-        """Render the result as one line a historian can read."""
+        """Render the result as one line a historian can read, opening with the data file that holds the node."""
         value = f" (value: {self.value})" if self.value else ""
-        return f"{self.severity}: {self.node} — path {self.path} — rule {self.rule}: {self.message}{value}"
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}{self.severity}: {self.node} — path {self.path} — rule {self.rule}: {self.message}{value}"
 
 
 @dataclass(frozen=True)
@@ -97,14 +100,18 @@ def _rule_of(report_graph: Graph, result: Node) -> Node | None:
     return report_graph.value(result, SH.sourceShape)
 
 
-def _results(report_graph: Graph, namespaces: NamespaceManager) -> list[Violation]:
+def _results(
+    report_graph: Graph, namespaces: NamespaceManager, file_of: Callable[[str], str] | None
+) -> list[Violation]:
     results = []
     for result in report_graph.subjects(SH.resultSeverity, None):
         severity = report_graph.value(result, SH.resultSeverity)
+        focus = report_graph.value(result, SH.focusNode)
         results.append(
             Violation(
                 severity=severity.split("#")[-1] if severity else "Violation",
-                node=_short(report_graph.value(result, SH.focusNode), namespaces),
+                file=file_of(str(focus)) if file_of and isinstance(focus, URIRef) else "",
+                node=_short(focus, namespaces),
                 path=_short(report_graph.value(result, SH.resultPath), namespaces) or "(node)",
                 rule=_short(_rule_of(report_graph, result), namespaces),
                 message=str(report_graph.value(result, SH.resultMessage) or ""),
@@ -115,7 +122,9 @@ def _results(report_graph: Graph, namespaces: NamespaceManager) -> list[Violatio
 
 
 def _sorted(results: Iterable[Violation]) -> tuple[Violation, ...]:
-    return tuple(sorted(results, key=lambda r: (r.severity != "Violation", r.node, r.path, r.rule, r.message, r.value)))
+    return tuple(
+        sorted(results, key=lambda r: (r.severity != "Violation", r.file, r.node, r.path, r.rule, r.message, r.value))
+    )
 
 
 @contextmanager
@@ -196,12 +205,13 @@ def validate(data: Data, shapes: Graph | Path = SHAPES_FILE, engine: str = "turb
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    file_of = data.file_of if isinstance(data, Register) else None
     with library_noise_silenced():
         if engine == "turbo":
-            return report_from_graph(turbo_report(validation_input(data), shapes))
+            return report_from_graph(turbo_report(validation_input(data), shapes), file_of)
         graph = data if isinstance(data, Graph) else graph_of(_store_of(data).quads_for_pattern(None, None, None))
         shapes_graph = shapes if isinstance(shapes, Graph) else _shapes_graph(shapes)
-        return report_from_graph(pyshacl_report(graph, shapes_graph))
+        return report_from_graph(pyshacl_report(graph, shapes_graph), file_of)
 
 
 def _shapes_graph(path: Path) -> Graph:
@@ -216,7 +226,7 @@ def turbo_report(ntriples: str, shapes: Graph | Path) -> Graph:
     The data goes in as pyshacl-turbo's own Input record: given as text it would be decoded into rdflib terms
     first (3.5x slower at 10^5 triples), given as a pyoxigraph Store its literals arrive as the store keeps them
     (by value, so "5"^^xsd:int is "5"^^xsd:integer). A ValidationFailure (shapes it cannot run, e.g. a SPARQL
-    query SHACL forbids) is raised.
+    query SHACL forbids) is an InputError naming the shapes.
     """
     import pyshacl_turbo
     from pyshacl_turbo.rdf import Input
@@ -226,8 +236,14 @@ def turbo_report(ntriples: str, shapes: Graph | Path) -> Graph:
         data, shacl_graph=shapes if isinstance(shapes, Graph) else str(shapes), advanced=True
     )
     if isinstance(outcome[1], pyshacl_turbo.ValidationFailure):
-        raise outcome[1]
+        raise shapes_error(shapes, outcome[1])
     return outcome[1]
+
+
+def shapes_error(shapes: Graph | Path, error: Exception) -> InputError:
+    """A shapes graph the engine cannot run, as one line naming it."""
+    where = shapes if isinstance(shapes, Path) else "the shapes graph"
+    return InputError(f"{where}: the SHACL shapes cannot be run: {error}")
 
 
 def pyshacl_report(graph: Graph, shapes: Graph) -> Graph:
@@ -241,10 +257,10 @@ def pyshacl_report(graph: Graph, shapes: Graph) -> Graph:
     return report_graph
 
 
-def report_from_graph(report_graph: Graph) -> ValidationReport:
-    """A readable ValidationReport from a SHACL validation report graph."""
+def report_from_graph(report_graph: Graph, file_of: Callable[[str], str] | None = None) -> ValidationReport:
+    """A readable ValidationReport from a SHACL validation report graph (file_of names each focus node's file)."""
     namespaces = bind_prefixes(Graph()).namespace_manager
-    return ValidationReport(_sorted(_results(report_graph, namespaces)))
+    return ValidationReport(_sorted(_results(report_graph, namespaces, file_of)))
 
 
 @dataclass(frozen=True)

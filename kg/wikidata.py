@@ -272,6 +272,12 @@ def day(value: object) -> str:
     return match.group(1) if match else ""
 
 
+def life_day(graph: Graph, person: Node, event: URIRef) -> str:
+    """The day of a person's birth or death (cpsu:birth or cpsu:death, then cpsu:date); '' when not known to the day."""
+    node = graph.value(person, event)
+    return day(graph.value(node, CPSU.date)) if node is not None else ""
+
+
 def label(graph: Graph, node: Node, language: str = "en") -> str:
     """A node's rdfs:label in a language, '' when it has none."""
     return next((str(o) for o in graph.objects(node, RDFS.label) if getattr(o, "language", None) == language), "")
@@ -394,8 +400,8 @@ def linked_entities(graph: Graph) -> list[LinkedEntity]:
                     is_person=(node, RDF.type, CPSU.Person) in graph,
                     labels=our_names(graph, node),
                     names=our_names(graph, node, (RDFS.label, SKOS.altLabel)),
-                    birth=day(graph.value(node, CPSU.birthDate)),
-                    death=day(graph.value(node, CPSU.deathDate)),
+                    birth=life_day(graph, node, CPSU.birth),
+                    death=life_day(graph, node, CPSU.death),
                 )
             )
     return linked
