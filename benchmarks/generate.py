@@ -279,8 +279,10 @@ class Builder:
         """A new cited source with a title and an address."""
         n = self.number("source")
         node = self.typed(iri("source", f"archive-{n}"), CPSU.Source)
-        self.add(node, DCTERMS.title, Literal(f"Synthetic archive file {n} — archive.example.org"))
-        self.add(node, CPSU.url, Literal(f"https://archive.example.org/file/{n}", datatype=XSD.anyURI))
+        # a path no page has, on a domain of the source policy, so that the policy's checks run as on real data
+        self.add(node, DCTERMS.title, Literal(f"Synthetic archive file {n} — archontology.org"))
+        self.add(node, CPSU.url, Literal(f"https://www.archontology.org/synthetic/file/{n}", datatype=XSD.anyURI))
+        self.add(node, CPSU.tier, CPSU.Tier1)
         self.sources.append(node)
         return node
 
@@ -297,7 +299,8 @@ class Builder:
         """The seed article, which every node with cpsu:evidence cites."""
         node = self.typed(iri("source", "seed-article"), CPSU.Source)
         self.add(node, DCTERMS.title, Literal("Synthetic seed article"))
-        self.add(node, CPSU.url, Literal("https://example.org/seed-article", datatype=XSD.anyURI))
+        self.add(node, CPSU.url, Literal("https://en.wikipedia.org/wiki/Synthetic_seed_article", datatype=XSD.anyURI))
+        self.add(node, CPSU.tier, CPSU.Tier2)
         self.sources.append(node)
 
     def add_places(self) -> list[URIRef]:
@@ -396,9 +399,9 @@ class Builder:
         death = end if dies_at_end else (end + self.between(1, 40 * 365) * DAY if self.chance(0.75) else None)
         slug, en, ru = self.person_name(anchor)
         node = self.typed(iri("person", slug), CPSU.Person, en, ru)
-        self.add(node, CPSU.birthDate, date_literal(birth))
+        self.add(node, CPSU.birth, self.life_event("birth", slug, birth))
         if death is not None:
-            self.add(node, CPSU.deathDate, date_literal(death))
+            self.add(node, CPSU.death, self.life_event("death", slug, death))
         if self.chance(0.3):
             self.wikidata(node)
         self.cite(node)
@@ -407,6 +410,13 @@ class Builder:
         if anchor is not None:
             self.anchor_nodes.add(node)
         return person
+
+    def life_event(self, kind: str, slug: str, day: Date) -> URIRef:
+        """A person's birth or death as a statement node with its date and sources."""
+        node = self.typed(iri(kind, slug), CPSU.BirthEvent if kind == "birth" else CPSU.DeathEvent)
+        self.add(node, CPSU.date, date_literal(day))
+        self.cite(node)
+        return node
 
     def existing_person(self, start: Date, end: Date, pool: list[Person] | None = None) -> Person | None:
         """A person already in the register (or in pool) who could hold an office from start to end, if found."""
@@ -591,8 +601,8 @@ class Builder:
     def date_or_year(self, node: URIRef, start: Date, end: Date, by_year: bool) -> None:
         """Date a troika or membership exactly or, when by_year, by its years only."""
         if by_year:
-            self.add(node, CPSU.startYear, Literal(str(start.year), datatype=XSD.gYear))
-            self.add(node, CPSU.endYear, Literal(str(end.year), datatype=XSD.gYear))
+            self.add(node, CPSU.startDate, Literal(str(start.year), datatype=XSD.gYear))
+            self.add(node, CPSU.endDate, Literal(str(end.year), datatype=XSD.gYear))
         else:
             self.dated(node, start, end)
 
@@ -706,8 +716,8 @@ class Planter:
             return None
         born = tenure.start + DAY
         person = self.builder.new_person(born + DAY, born + DAY)
-        self.graph.set((person.node, CPSU.birthDate, date_literal(born)))
-        self.graph.remove((person.node, CPSU.deathDate, None))
+        self.graph.set((self.graph.value(person.node, CPSU.birth), CPSU.date, date_literal(born)))
+        self.graph.remove((person.node, CPSU.death, None))
         self.graph.set((tenure.node, CPSU.holder, person.node))
         self.touched.add(person.node)
         detail = f"holder {short(person.node)} born {born}, after the tenure began on {tenure.start}"

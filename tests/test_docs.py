@@ -101,8 +101,9 @@ def test_the_register_page_names_every_top_office_term_with_its_start_and_a_sour
 
 def test_the_register_page_lists_the_second_secretaries(register_html):
     rows = table_rows(register_html, "second-secretary")
-    assert len(rows) == 11
+    assert len(rows) == 14
     assert "<strong>Georgy Malenkov</strong>" in rows["second-secretary-1948-08-31"]
+    assert '<time datetime="1922-04">1922-04</time>' in rows["second-secretary-1922-04"]  # a month, shown as such
     assert '<time datetime="1985-03-10">1985-03-10</time>' in rows["second-secretary-1985-03-10"]
     assert all(re.search(r'<a href="https?://', row) for row in rows.values())
 
@@ -120,5 +121,26 @@ def test_values_are_escaped(queryable):
     assert link("javascript:alert(1)", "<x>") == "&lt;x&gt;"
     assert link("https://example.org/?a=1&b=2", "a & b") == '<a href="https://example.org/?a=1&amp;b=2">a &amp; b</a>'
     page = register_page(queryable, None)
-    assert "English Wikipedia calls Stasova&#x27;s post &#x27;Chairwoman of the Secretariat&#x27;" in page
+    assert "English Wikipedia dates the post March–December 1919 and calls it &#x27;Chairwoman of the Secretariat&#x27;" in page
     assert "<figure>" not in page
+
+
+def test_each_source_carries_its_tier_badge(register_html):
+    rows = table_rows(register_html, "top-office")
+    assert ('<li><span class="tier tier1" title="tier 1: a reference work, specialist chronology or dated report">T1</span>'
+            '<a href="https://www.archontology.org/nations/ussr/cpsu/secretariat.php">') in "".join(rows.values())
+    assert ('<li><span class="tier tier2" title="tier 2: Wikipedia or a verbatim copy of a Wikipedia article">T2</span>'
+            '<a href="https://en.wikipedia.org/wiki/General_Secretary_of_the_Communist_Party_of_the_Soviet_Union">'
+            ) in rows["general-secretary-1"]
+    cited = re.findall(r"<li>(.*?)</li>", "".join(rows.values()))
+    assert cited and all(item.startswith('<span class="tier tier') for item in cited)
+
+
+def test_the_disputed_section_lists_every_value_with_its_sources_preferred_first(register_html):
+    section = register_html[register_html.index('<section id="disputed">'):]
+    section = section[: section.index("</section>")]
+    assert re.search(r"<p class=\"meta\">(\d+) facts on which reliable sources disagree \((\d+) values\)", section)
+    khrushchev = re.findall(r"<tr><td>Nikita Khrushchev, First Secretary \(1953–1964\)</td><td>startDate</td>"
+                            r"<td class=\"date( preferred)?\">([^<]*)</td>", section)
+    assert khrushchev == [(" preferred", "1953-09-07 (preferred)"), ("", "1953-09-14")]
+    assert "<tr><td>Georgy Malenkov, birth</td><td>date</td><td class=\"date preferred\">1902-01-08 (preferred)</td>" in section

@@ -70,18 +70,22 @@ def test_second_secretaries_in_order(register):
             ?tenure cpsu:office <https://w3id.org/cpsu-kg/id/office/second-secretary> ; cpsu:holder ?person ;
                     cpsu:startDate ?start ; cpsu:endDate ?end ; cpsu:acting ?acting .
             ?person rdfs:label ?name . FILTER (lang(?name) = "en")
-        } ORDER BY ?start"""
+        } ORDER BY STR(?start)"""
+    # 1952-1957 is a gap: no acceptable source dates a Second Secretary then (see data/tenures.ttl)
     assert rows(register, query) == [
+        ("Vyacheslav Molotov", "1922-04", "1930-12", "false"),
+        ("Lazar Kaganovich", "1930-12", "1939-03-21", "false"),
+        ("Andrei Zhdanov", "1939-03-21", "1948-08-31", "false"),
         ("Georgy Malenkov", "1948-08-31", "1952-10-16", "false"),
-        ("Mikhail Suslov", "1953-09-14", "1957-12-17", "false"),
         ("Alexei Kirichenko", "1957-12-17", "1960-04-05", "false"),
-        ("Frol Kozlov", "1960-04-05", "1963-06-21", "false"),
-        ("Leonid Brezhnev", "1964-07-15", "1964-10-14", "false"),
+        ("Frol Kozlov", "1960-05-04", "1963-06-21", "false"),
+        ("Leonid Brezhnev", "1963-06-21", "1964-10-14", "false"),
         ("Nikolai Podgorny", "1964-10-14", "1965-12-06", "false"),
         ("Mikhail Suslov", "1965-12-06", "1982-01-25", "false"),
         ("Konstantin Chernenko", "1982-01-25", "1982-05-24", "true"),
         ("Yuri Andropov", "1982-05-24", "1982-11-10", "false"),
         ("Konstantin Chernenko", "1982-11-10", "1984-02-09", "false"),
+        ("Mikhail Gorbachev", "1984-02-09", "1985-03-10", "false"),
         ("Yegor Ligachev", "1985-03-10", "1990-07-14", "false"),
     ]
 
@@ -144,17 +148,20 @@ def test_troikas_have_their_three_members_and_roles(register):
     ]
 
 
-def test_every_person_has_english_and_russian_labels_a_birth_date_and_a_source(register):
+def test_every_person_has_english_and_russian_labels_and_a_source(register):
     query = """
         SELECT ?person WHERE {
             ?person a cpsu:Person .
             FILTER NOT EXISTS {
-                ?person rdfs:label ?en , ?ru ; cpsu:birthDate ?born ; dcterms:source ?source .
+                ?person rdfs:label ?en , ?ru ; dcterms:source ?source .
                 FILTER (lang(?en) = "en" && lang(?ru) = "ru")
             }
         }"""
     assert rows(register, query) == []
-    assert len(set(register.subjects(RDF.type, CPSU.Person))) == 26
+    persons = set(register.subjects(RDF.type, CPSU.Person))
+    born = {person for person in persons if (register.value(register.value(person, CPSU.birth), CPSU.date))}
+    assert len(persons) == 179
+    assert len(born) == 127  # the 52 others are known gaps: no acceptable source read gives their birth
 
 
 def test_every_entry_in_data_cites_a_source_that_is_described(register):
@@ -163,6 +170,8 @@ def test_every_entry_in_data_cites_a_source_that_is_described(register):
             ?entry ?p ?o .
             FILTER (STRSTARTS(STR(?entry), "https://w3id.org/cpsu-kg/id/") && !STRSTARTS(STR(?entry), "https://w3id.org/cpsu-kg/id/source/"))
             FILTER NOT EXISTS { ?entry dcterms:source ?source . ?source cpsu:url ?url }
+            # the register's word on its own completeness (data/coverage.ttl) is not a fact taken from a source
+            FILTER NOT EXISTS { ?entry a cpsu:Coverage }
         }"""
     assert rows(register, query) == []
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+import rdflib.term
+from rdflib import XSD, Graph, URIRef
 
 from kg.load import load_shapes, parse_files
 from kg.paths import ONTOLOGY_FILES, PREFIXES
@@ -48,28 +49,36 @@ CASES = [
      [("place:city", "dcterms:source", "shape:HasSource")], "Must cite at least one source"),
     ("shape:StartDate", 'tenure:leader-1 cpsu:startDate "1920-01-01"^^xsd:date .',
      'tenure:leader-1 cpsu:startDate "1920-01-01" .',
-     [("tenure:leader-1", "cpsu:startDate", "shape:EndNotBeforeStart"),
-      ("tenure:leader-1", "cpsu:startDate", "shape:StartDate")], "exactly one start date"),
+     [("tenure:leader-1", "cpsu:startDate", "shape:StartDate")], "exactly one start date"),
     ("shape:EndDate", 'tenure:leader-2 cpsu:endDate "1940-01-01"^^xsd:date .', "",
      [("tenure:leader-2", "cpsu:endDate", "shape:EndDate")], "exactly one end date"),
     ("shape:EndNotBeforeStart", 'congress:1 cpsu:endDate "1920-03-05"^^xsd:date .',
      'congress:1 cpsu:endDate "1920-02-01"^^xsd:date .',
-     [("congress:1", "cpsu:startDate", "shape:EndNotBeforeStart")], "start date is later than the end date"),
+     [("congress:1", "cpsu:startDate", "shape:EndNotBeforeStart")], "The start date (1920-03-01) is later than the end date (1920-02-01)"),
     ("shape:StartDateOldStyle", "", 'congress:1 cpsu:startDateOldStyle "17 February 1920" .',
      [("congress:1", "cpsu:startDateOldStyle", "shape:StartDateOldStyle")], "Old Style (Julian) start date"),
     ("shape:EndDateOldStyle", "", 'congress:1 cpsu:endDateOldStyle "1920-02-21"^^xsd:date .',
      [("congress:1", "cpsu:endDateOldStyle", "shape:EndDateOldStyle")], "Old Style (Julian) end date"),
     ("shape:WikidataSameAs", "", "person:beta schema:sameAs <https://www.wikidata.org/wiki/Q3> .",
      [("person:beta", "schema:sameAs", "shape:WikidataSameAs")], "http://www.wikidata.org/entity/Q123"),
-    ("shape:PersonBirthDate", 'person:gamma cpsu:birthDate "1895-01-01"^^xsd:date .', "",
-     [("person:gamma", "cpsu:birthDate", "shape:PersonBirthDate")], "exactly one birth date"),
-    ("shape:PersonDeathDate", "", 'person:gamma cpsu:deathDate "1960-01-01" .',
-     [("person:gamma", "cpsu:birthDate", "shape:PersonBornBeforeDeath"),
-      ("person:gamma", "cpsu:deathDate", "shape:PersonDeathDate")], "at most one death date"),
-    ("shape:PersonBornBeforeDeath", "", 'person:gamma cpsu:deathDate "1890-01-01"^^xsd:date .',
-     [("person:gamma", "cpsu:birthDate", "shape:PersonBornBeforeDeath")], "birth date is not before the death date"),
-    ("shape:PersonBirthDateOldStyle", "", 'person:gamma cpsu:birthDateOldStyle "20 Dec 1894" .',
-     [("person:gamma", "cpsu:birthDateOldStyle", "shape:PersonBirthDateOldStyle")], "Old Style (Julian) birth date"),
+    ("shape:PersonBirth", "", "person:gamma cpsu:birth birth:alpha .",
+     [("person:gamma", "cpsu:birth", "shape:PersonBirth")], "at most one birth"),
+    ("shape:PersonDeath", "", "person:gamma cpsu:death birth:gamma .",
+     [("person:gamma", "cpsu:death", "shape:PersonDeath")], "at most one death"),
+    ("shape:PersonGender", "", "person:gamma schema:gender schema:Unknown .",
+     [("person:gamma", "schema:gender", "shape:PersonGender")], "one of schema:Male and schema:Female"),
+    ("shape:PersonBornBeforeDeath", "",
+     'person:gamma cpsu:death death:gamma . death:gamma a cpsu:DeathEvent ; cpsu:date "1894"^^xsd:gYear ; '
+     "dcterms:source source:test .",
+     [("person:gamma", "cpsu:birth", "shape:PersonBornBeforeDeath")], "birth (1895) is not before the death (1894)"),
+    ("shape:LifeEventShape", 'birth:gamma cpsu:date "1895"^^xsd:gYear .', "",
+     [("birth:gamma", "(node)", "shape:LifeEventShape")], "needs its date or its place"),
+    ("shape:LifeEventDate", 'birth:gamma cpsu:date "1895"^^xsd:gYear .', 'birth:gamma cpsu:date "1895-13"^^xsd:gYearMonth .',
+     [("birth:gamma", "cpsu:date", "shape:LifeEventDate")], "a month (xsd:gYearMonth, YYYY-MM)"),
+    ("shape:LifeEventDateOldStyle", "", 'birth:alpha cpsu:dateOldStyle "20 Dec 1879" .',
+     [("birth:alpha", "cpsu:dateOldStyle", "shape:LifeEventDateOldStyle")], "Old Style (Julian) date"),
+    ("shape:LifeEventPlace", "", "death:alpha cpsu:place person:beta .",
+     [("death:alpha", "cpsu:place", "shape:LifeEventPlace")], "at most one place"),
     ("shape:TenureHolder", "tenure:leader-2 cpsu:holder person:beta .", "tenure:leader-2 cpsu:holder office:leader .",
      [("tenure:leader-2", "cpsu:holder", "shape:TenureHolder")], "exactly one holder"),
     ("shape:TenureOffice", "tenure:leader-2 cpsu:office office:leader .", "",
@@ -91,20 +100,23 @@ CASES = [
     ("shape:TenureEndedBy", "", "tenure:leader-1 cpsu:endedBy office:leader .",
      [("tenure:leader-1", "cpsu:endedBy", "shape:TenureEndedBy")], "What ended a tenure"),
     ("shape:NoOverlappingTenures",
-     'tenure:leader-2 cpsu:startDate "1930-01-01"^^xsd:date .',
-     'tenure:leader-2 cpsu:startDate "1929-06-01"^^xsd:date .',
+     'tenure:leader-1 cpsu:endDate "1930-01-01"^^xsd:date .',
+     'tenure:leader-1 cpsu:endDate "1930-06"^^xsd:gYearMonth .',
      [("tenure:leader-1", "cpsu:office", "shape:NoOverlappingTenures"),
       ("tenure:leader-1", "cpsu:replacedBy", "shape:SuccessorStartsAfterEnd"),
       ("tenure:leader-2", "cpsu:office", "shape:NoOverlappingTenures")],
      "overlaps https://w3id.org/cpsu-kg/id/tenure/leader-"),
     ("shape:SuccessorStartsAfterEnd",
-     'tenure:leader-2 cpsu:startDate "1930-01-01"^^xsd:date . tenure:leader-2 cpsu:acting false .',
-     'tenure:leader-2 cpsu:startDate "1929-06-01"^^xsd:date . tenure:leader-2 cpsu:acting true .',
+     'tenure:leader-1 cpsu:endDate "1930-01-01"^^xsd:date . tenure:leader-2 cpsu:acting false .',
+     'tenure:leader-1 cpsu:endDate "1930-06"^^xsd:gYearMonth . tenure:leader-2 cpsu:acting true .',
      [("tenure:leader-1", "cpsu:replacedBy", "shape:SuccessorStartsAfterEnd")], "starts before this tenure ends"),
     ("shape:SuccessionLinksAgree", "tenure:leader-2 cpsu:replaces tenure:leader-1 .", "",
      [("tenure:leader-1", "cpsu:replacedBy", "shape:SuccessionLinksAgree")], "succession links disagree"),
-    ("shape:TenureWithinLifetime", "", 'person:beta cpsu:deathDate "1935-01-01"^^xsd:date .',
-     [("tenure:leader-2", "cpsu:holder", "shape:TenureWithinLifetime")], "outside its holder's lifetime"),
+    ("shape:TenureWithinLifetime", "",
+     'person:beta cpsu:death death:beta . death:beta a cpsu:DeathEvent ; cpsu:date "1935-06"^^xsd:gYearMonth ; '
+     "dcterms:source source:test .",
+     [("membership:bureau-beta-2", "cpsu:member", "shape:MembershipWithinLifetime"),
+      ("tenure:leader-2", "cpsu:holder", "shape:TenureWithinLifetime")], "outside its holder's lifetime"),
     ("shape:OrdinalUniqueWithinOffice", "tenure:leader-2 cpsu:ordinal 2 .", "tenure:leader-2 cpsu:ordinal 1 .",
      [("tenure:leader-1", "cpsu:ordinal", "shape:OrdinalUniqueWithinOffice"),
       ("tenure:leader-2", "cpsu:ordinal", "shape:OrdinalUniqueWithinOffice")], "has the same ordinal"),
@@ -160,12 +172,6 @@ CASES = [
      'cpsu:startDate "1925-01-01"^^xsd:date ; cpsu:endDate "1925-01-01"^^xsd:date ; cpsu:changeKind cpsu:Renamed ; '
      "cpsu:affectedOffice office:leader ; cpsu:decidedAt person:alpha .",
      [("event:change", "cpsu:decidedAt", "shape:OfficeChangeDecidedAt")], "decided at no more than one"),
-    ("shape:DatedExactlyOrByYear", "", 'troika:first cpsu:startYear "1925"^^xsd:gYear .',
-     [("troika:first", "(node)", "shape:DatedExactlyOrByYear")], "not both and not neither"),
-    ("shape:StartYear", 'troika:first cpsu:startDate "1925-01-01"^^xsd:date .', 'troika:first cpsu:startYear "1925" .',
-     [("troika:first", "cpsu:startYear", "shape:StartYear")], "A start year"),
-    ("shape:EndYear", 'troika:first cpsu:endDate "1926-01-01"^^xsd:date .', 'troika:first cpsu:endYear 1926 .',
-     [("troika:first", "cpsu:endYear", "shape:EndYear")], "An end year"),
     ("shape:TroikaMembers", "troika:first cpsu:hasMembership troika:first-gamma .", "",
      [("troika:first", "cpsu:hasMembership", "shape:TroikaMembers")], "exactly three members"),
     ("shape:MembershipMember", "troika:first-beta cpsu:member person:beta .", "",
@@ -179,6 +185,76 @@ CASES = [
     ("shape:MembershipWithinLeadership", 'troika:first-gamma cpsu:endDate "1926-01-01"^^xsd:date .',
      'troika:first-gamma cpsu:endDate "1927-01-01"^^xsd:date .',
      [("troika:first-gamma", "cpsu:startDate", "shape:MembershipWithinLeadership")], "fall outside those of the"),
+    ("shape:TenureBasis", "", "tenure:leader-2 cpsu:basis cpsu:Resignation .",
+     [("tenure:leader-2", "cpsu:basis", "shape:TenureBasis")], "at most one basis"),
+    ("shape:SourceTier", "source:test cpsu:tier cpsu:Tier1 .", "",
+     [("source:test", "cpsu:tier", "shape:SourceTier")], "needs its tier under the source policy"),
+    ("shape:PlaceCountry", "", "place:city cpsu:country place:city .",
+     [("place:city", "cpsu:country", "shape:PlaceCountry")], "at most one present-day country"),
+    ("shape:OptionalRussianLabel", "", 'place:city rdfs:label "Град"@ru .',
+     [("place:city", "rdfs:label", "shape:OptionalRussianLabel")], "At most one Russian name"),
+    ("shape:OrganisationName", "", "organisation:bureau cpsu:organName place:city .",
+     [("organisation:bureau", "cpsu:organName", "shape:OrganisationName")], "cpsu:OrganName nodes"),
+    ("shape:BodyMember", "membership:bureau-alpha-1 cpsu:member person:alpha .", "",
+     [("membership:bureau-alpha-1", "cpsu:member", "shape:BodyMember")], "names exactly one member"),
+    ("shape:MembershipBody", "membership:bureau-alpha-1 cpsu:body organisation:bureau .",
+     "membership:bureau-alpha-1 cpsu:body place:city .",
+     [("membership:bureau-alpha-1", "cpsu:body", "shape:MembershipBody")], "exactly one body"),
+    ("shape:MembershipRoleOfBody", "membership:bureau-alpha-1 cpsu:membershipRole cpsu:FullMember .",
+     "membership:bureau-alpha-1 cpsu:membershipRole cpsu:Death .",
+     [("membership:bureau-alpha-1", "cpsu:membershipRole", "shape:MembershipRoleOfBody")], "exactly one role"),
+    ("shape:SpellEndCause", "membership:bureau-alpha-1 cpsu:endCause cpsu:NotReelected .",
+     "membership:bureau-alpha-1 cpsu:endCause cpsu:FullMember .",
+     [("membership:bureau-alpha-1", "cpsu:endCause", "shape:SpellEndCause")], "ended in at most one way"),
+    ("shape:NoOverlappingMemberships", "",
+     'membership:bureau-alpha-2 a cpsu:BodyMembership ; rdfs:label "Alpha, again"@en , "Альфа, снова"@ru ; '
+     "cpsu:member person:alpha ; cpsu:body organisation:bureau ; cpsu:membershipRole cpsu:FullMember ; "
+     'cpsu:startDate "1929"^^xsd:gYear ; cpsu:endDate "1931"^^xsd:gYear ; dcterms:source source:test .',
+     [("membership:bureau-alpha-1", "cpsu:member", "shape:NoOverlappingMemberships"),
+      ("membership:bureau-alpha-2", "cpsu:member", "shape:NoOverlappingMemberships")],
+     "another spell of the same person in the same body and role"),
+    ("shape:MembershipWithinLifetime", 'membership:bureau-alpha-1 cpsu:endDate "1930-01-01"^^xsd:date .',
+     'membership:bureau-alpha-1 cpsu:endDate "1950-02"^^xsd:gYearMonth .',
+     [("membership:bureau-alpha-1", "cpsu:member", "shape:MembershipWithinLifetime")], "outside its member's lifetime"),
+    ("shape:MembershipWithinBody", 'membership:bureau-alpha-1 cpsu:startDate "1921-03"^^xsd:gYearMonth .',
+     'membership:bureau-alpha-1 cpsu:startDate "1918-11-07"^^xsd:date .',
+     [("membership:bureau-alpha-1", "cpsu:body", "shape:MembershipWithinBody")], "before the body was set up"),
+    ("shape:PromotionEndsCandidacy", 'membership:bureau-beta-2 cpsu:startDate "1922-05-01"^^xsd:date .',
+     'membership:bureau-beta-2 cpsu:startDate "1922-05-02"^^xsd:date .',
+     [("membership:bureau-beta-1", "cpsu:endDate", "shape:PromotionEndsCandidacy")],
+     "no full membership (in the Secretariat, no secretaryship) of the same body begins on the day it ended (1922-05-01)"),
+    ("shape:CoverageBody", "coverage:bureau-full cpsu:coverageOf organisation:bureau .", "",
+     [("coverage:bureau-full", "cpsu:coverageOf", "shape:CoverageBody")], "exactly one body"),
+    ("shape:CoverageRole", "coverage:bureau-full cpsu:coveredRole cpsu:FullMember .", "",
+     [("coverage:bureau-full", "cpsu:coveredRole", "shape:CoverageRole")], "exactly one membership role"),
+    ("shape:CoverageComplete", "coverage:bureau-full cpsu:complete true .", 'coverage:bureau-full cpsu:complete "yes" .',
+     [("coverage:bureau-full", "cpsu:complete", "shape:CoverageComplete")], "cpsu:complete true or false"),
+    ("shape:ClaimAbout", "claim:leader-2-start-2 cpsu:claimAbout tenure:leader-2 .", "",
+     [("claim:leader-2-start-1", "cpsu:claimAbout", "shape:ClaimHasARival"),
+      ("claim:leader-2-start-2", "cpsu:claimAbout", "shape:ClaimAbout")], "exactly one node of the register"),
+    ("shape:ClaimProperty", "claim:leader-2-start-2 cpsu:claimProperty cpsu:startDate .", "",
+     [("claim:leader-2-start-1", "cpsu:claimAbout", "shape:ClaimHasARival"),
+      ("claim:leader-2-start-2", "cpsu:claimProperty", "shape:ClaimProperty")], "exactly one property"),
+    ("shape:ClaimValue", 'claim:leader-2-start-2 cpsu:claimValue "1929-12"^^xsd:gYearMonth .', "",
+     [("claim:leader-2-start-1", "cpsu:claimAbout", "shape:ClaimHasARival"),
+      ("claim:leader-2-start-2", "cpsu:claimValue", "shape:ClaimValue")], "exactly one value"),
+    ("shape:ClaimRank", "claim:leader-2-start-2 cpsu:rank cpsu:NormalRank .", "claim:leader-2-start-2 cpsu:rank cpsu:Tier1 .",
+     [("claim:leader-2-start-2", "cpsu:rank", "shape:ClaimRank")], "exactly one rank"),
+    ("shape:OnePreferredClaim", "claim:leader-2-start-2 cpsu:rank cpsu:NormalRank .",
+     'claim:leader-2-start-2 cpsu:rank cpsu:PreferredRank . claim:leader-2-start-2 cpsu:reason "Also."@en .',
+     [("claim:leader-2-start-1", "cpsu:rank", "shape:OnePreferredClaim"),
+      ("claim:leader-2-start-2", "cpsu:claimValue", "shape:PreferredClaimIsTheValue"),
+      ("claim:leader-2-start-2", "cpsu:rank", "shape:OnePreferredClaim")], "have 2 preferred values"),
+    ("shape:PreferredClaimIsTheValue", 'tenure:leader-2 cpsu:startDate "1930-01-01"^^xsd:date .',
+     'tenure:leader-2 cpsu:startDate "1930-01"^^xsd:gYearMonth .',
+     [("claim:leader-2-start-1", "cpsu:claimValue", "shape:PreferredClaimIsTheValue")],
+     "not the value https://w3id.org/cpsu-kg/id/tenure/leader-2 holds"),
+    ("shape:PreferredClaimSaysWhy", 'claim:leader-2-start-1 cpsu:reason "The test source dates it to the day."@en .', "",
+     [("claim:leader-2-start-1", "cpsu:reason", "shape:PreferredClaimSaysWhy")], "says why it is preferred"),
+    ("shape:ClaimHasARival", 'claim:leader-2-start-2 cpsu:claimValue "1929-12"^^xsd:gYearMonth .',
+     'claim:leader-2-start-2 cpsu:claimValue "1930-01-01"^^xsd:date .',
+     [("claim:leader-2-start-1", "cpsu:claimAbout", "shape:ClaimHasARival"),
+      ("claim:leader-2-start-2", "cpsu:claimAbout", "shape:ClaimHasARival")], "a dispute needs at least two claims"),
 ]
 
 
@@ -224,8 +300,27 @@ def test_a_violation_reads_as_node_path_rule_and_message():
     )
 
 
-@pytest.mark.parametrize(("rule", "remove", "add", "expected", "phrase"), CASES, ids=[case[0] for case in CASES])
-def test_pyshacl_turbo_reports_exactly_what_pyshacl_reports(rule, remove, add, expected, phrase):
+# pyshacl takes an ill-formed literal of a known datatype ("1895-13"^^xsd:gYearMonth) for a well-typed one: the
+# flaw that also fails it on the W3C suite's core/node/datatype-001 (tests/test_w3c_shacl.py). Strict: a pyshacl
+# that learns it makes this comparison pass and the mark fail, so the exception cannot outlive the bug.
+PYSHACL_MISSES_ILL_FORMED_LITERALS = {"shape:LifeEventDate"}
+COMPARED_CASES = [
+    pytest.param(*case, id=case[0], marks=pytest.mark.xfail(strict=True, reason="pyshacl accepts ill-formed literals"))
+    if case[0] in PYSHACL_MISSES_ILL_FORMED_LITERALS else pytest.param(*case, id=case[0])
+    for case in CASES
+]
+
+
+@pytest.fixture
+def rdflib_own_conversions(monkeypatch):
+    """rdflib's lexical conversions as rdflib ships them: an owlrl closure run earlier in the session adds checks of
+    xsd:gYear and xsd:gYearMonth to rdflib's global table, which would make pyshacl's answer depend on test order."""
+    for datatype in (XSD.gYear, XSD.gYearMonth):
+        monkeypatch.delitem(rdflib.term._toPythonMapping, datatype, raising=False)
+
+
+@pytest.mark.parametrize(("rule", "remove", "add", "expected", "phrase"), COMPARED_CASES)
+def test_pyshacl_turbo_reports_exactly_what_pyshacl_reports(rule, remove, add, expected, phrase, rdflib_own_conversions):
     graph = broken_register(remove, add)
     turbo = validate(graph, engine="turbo")
     assert turbo == validate(graph, engine="pyshacl")

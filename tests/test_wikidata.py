@@ -123,8 +123,8 @@ def test_check_compares_dates_against_any_of_wikidatas_values_and_flags_the_othe
     # Stalin and Malenkov have two birth dates in the fixture, one of them ours: not flagged. Changing ours is.
     graph = Graph()
     graph += queryable_graph
-    stalin = URIRef(f"{PERSON}joseph-stalin")
-    graph.set((stalin, wikidata.CPSU.deathDate, Literal("1953-03-06", datatype=XSD_DATE)))
+    stalins_death = URIRef("https://w3id.org/cpsu-kg/id/death/joseph-stalin")
+    graph.set((stalins_death, wikidata.CPSU.date, Literal("1953-03-06", datatype=XSD_DATE)))
     findings = wikidata.check(graph, endpoint=endpoint, sleep=no_sleep).findings
     assert Finding("person/joseph-stalin", "Q855", "death date differs (P570)", "1953-03-06", "1953-03-05") in findings
     assert len(findings) == 3
@@ -179,6 +179,7 @@ def test_names_match_by_family_name_or_likeness_after_normalisation(ours, theirs
 # ---------------------------------------------------------------- diff
 
 
+SOVNARKOM, PRESIDIUM = "Q4376682", "Q135215773"
 EXPECTED_ROWS = [
     DiffRow("missing here", GENERAL_SECRETARY, "Q180588", "Georgy Malenkov", "P39", "", "1953-03-05 – 1953-03-14",
             "", "Q180588-gs-1953"),
@@ -194,15 +195,33 @@ EXPECTED_ROWS = [
             "tenure/general-secretary-5", "Q30487-gs-1985"),
     DiffRow("holder disagrees", "Q4376674", "Q180588", "Georgy Malenkov", "P39", "Q180588 (Georgy Malenkov)",
             "Q141829 (Lavrentiy Beria)", "tenure/chairman-of-the-council-of-ministers-1953-03-05", "Q141829-com-1953"),
+    DiffRow("missing in Wikidata", SOVNARKOM, "Q132899", "Vyacheslav Molotov", "P39", "1930-12-19 – 1941-05-06", "",
+            "tenure/chairman-of-the-council-of-peoples-commissars-1930-12-19", ""),
+    DiffRow("qualifier missing", SOVNARKOM, "Q855", "Joseph Stalin", "P1365", "Q132899", "",
+            "tenure/chairman-of-the-council-of-peoples-commissars-1941-05-06", "Q855-sovnarkom-1941"),
+    DiffRow("qualifier missing", PRESIDIUM, "Q765165", "Leonid Brezhnev", "P1366", "Q44071", "",
+            "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1977-06", "Q765165-presidium-1977"),
+    DiffRow("qualifier missing", PRESIDIUM, "Q44071", "Yuri Andropov", "P1365", "Q765165", "",
+            "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1983-06-16", "Q44071-presidium-1983"),
+    DiffRow("qualifier missing", PRESIDIUM, "Q44071", "Yuri Andropov", "P1366", "Q127442", "",
+            "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1983-06-16", "Q44071-presidium-1983"),
+    # the register prefers 12 April 1984 (Britannica, Daniels) and keeps Wikipedia's 11 April as a claim
+    DiffRow("date disagrees", PRESIDIUM, "Q127442", "Konstantin Chernenko", "P580", "1984-04-12", "1984-04-11",
+            "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1984-04-12", "Q127442-presidium-1984"),
+    DiffRow("qualifier missing", PRESIDIUM, "Q127442", "Konstantin Chernenko", "P1365", "Q44071", "",
+            "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1984-04-12", "Q127442-presidium-1984"),
 ]  # fmt: skip
 
 EXPECTED_QUICKSTATEMENTS = [
-    'Q765165\tP39\tQ1048744\tP1534\tQ5247364\tS854\t"https://chroniknet.de/was-war-am/8.4.1966"',
+    'Q765165\tP39\tQ1048744\tP1534\tQ5247364\tS854\t"http://fact-index.com/l/li/list_of_leaders_of_the_soviet_union.html"',
     "Q127442\tP39\tQ1048744\tP580\t+1984-02-13T00:00:00Z/11\tP582\t+1985-03-10T00:00:00Z/11\tP1545\t\"4\""
-    '\tP1534\tQ5247364\tP1365\tQ44071\tP1366\tQ30487'
-    '\tS854\t"https://www.politico.com/story/2013/02/this-day-in-politics-feb-13-1984-087522"',
-    'Q30487\tP39\tQ1048744\tP1545\t"5"'
-    '\tS854\t"https://cwetochki.ru/slovariwords-2245780-znachenie-slova-1985-03-11-v-stranitsakh-istorii-chto-gde-kogda.html"',
+    '\tP1534\tQ5247364\tP1365\tQ44071\tP1366\tQ30487\tS854\t"https://britannica.com/biography/Konstantin-Chernenko"',
+    'Q30487\tP39\tQ1048744\tP1545\t"5"\tS854\t"https://apnews.com/05b2328482b289961f03f9cd048257bb"',
+    "Q132899\tP39\tQ4376682\tP580\t+1930-12-19T00:00:00Z/11\tP582\t+1941-05-06T00:00:00Z/11\tP1366\tQ855"
+    '\tS854\t"http://www.rev.hu/history_of_45/szerviz/kislex/biograf_uk/molotov.htm"',
+    'Q855\tP39\tQ4376682\tP1365\tQ132899\tS854\t"https://www.archontology.org/nations/ussr/ussr_govt/stalin.php"',
+    'Q44071\tP39\tQ135215773\tP1365\tQ765165\tP1366\tQ127442\tS854\t"http://piglix.com/piglix/Yury_Andropov"',
+    'Q127442\tP39\tQ135215773\tP1365\tQ44071\tS854\t"https://britannica.com/biography/Konstantin-Chernenko"',
 ]
 
 
@@ -211,11 +230,16 @@ def test_diff_reports_exactly_the_planted_differences(endpoint, queryable_graph)
     assert report.offices == 6
     assert report.rows == EXPECTED_ROWS
     assert report.differs
-    assert report.notes == [
+    unlinked = [note for note in report.notes if note.endswith("holder not linked to Wikidata")]
+    assert unlinked[:3] == [
         "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata",
-        "not compared: tenure/chairman-of-the-council-of-ministers-1964-10-15 (Alexei Kosygin), holder not linked to Wikidata",
-        "not compared: tenure/chairman-of-the-presidium-of-the-supreme-soviet-1965-12-09 (Nikolai Podgorny), holder not linked to Wikidata",
+        "not compared: tenure/president-of-the-ussr-1991-08 (Gennady Yanayev), holder not linked to Wikidata",
+        "not compared: tenure/chairman-of-the-council-of-ministers-1955-02-08 (Nikolai Bulganin), holder not linked to Wikidata",
     ]
+    assert len(unlinked) == 16
+    assert report.notes[16:] == [
+        "no QuickStatements line for tenure/chairman-of-the-presidium-of-the-supreme-soviet-1977-06: Q765165 has 2 P39 "
+        "Q135215773 statement(s), and v1 adds qualifiers to the first one"]
 
 
 def test_diff_writes_quickstatements_v1_for_the_missing_statement_and_the_missing_qualifiers(endpoint, queryable_graph):
@@ -230,8 +254,8 @@ def test_diff_renders_a_table_with_notes_and_json(endpoint, queryable_graph):
     assert table[0].split() == ["kind", "office", "person", "name", "property", "ours", "theirs"]
     assert table[4].split() == ["date", "disagrees", "Q1048744", "Q44071", "Yuri", "Andropov", "P580", "1982-11-12",
                                 "1982-11-13"]  # fmt: skip
-    assert table[9] == "(7 rows)"
-    assert table[10] == "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata"
+    assert table[16] == "(14 rows)"
+    assert table[17] == "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata"
     document = json.loads(wikidata.render_diff(report, "json"))
     assert document["rows"][3] == {
         "kind": "missing in Wikidata", "office": "Q1048744", "person": "Q127442", "name": "Konstantin Chernenko",
