@@ -63,13 +63,16 @@ CPSU = "https://w3id.org/cpsu-kg/ontology#"
                                            "Technical Secretary of the Central Committee")]}),
     ("", 'source:fan a cpsu:Source ; dcterms:title "A fan wiki" ; cpsu:url "https://history.fandom.com/wiki/X"^^xsd:anyURI ;'
          " cpsu:tier cpsu:Tier2 . person:elena-stasova dcterms:source source:fan .",
-     {"denied-source-violation": [(S + "fan", "https://history.fandom.com/wiki/X", "fandom.com")]}),
+     {"source-policy-violation": [(S + "fan", "https://history.fandom.com/wiki/X", "denied domain", "fandom.com",
+                                   CPSU + "Tier2", None)]}),
     ("", 'source:eb a cpsu:Source ; dcterms:title "Britannica" ; cpsu:url "https://www.britannica.com/biography/X"^^xsd:anyURI ;'
          " cpsu:tier cpsu:Tier2 . person:elena-stasova dcterms:source source:eb . "
          'source:blog a cpsu:Source ; dcterms:title "A blog" ; cpsu:url "https://example.org/x"^^xsd:anyURI ;'
          " cpsu:tier cpsu:Tier1 . person:elena-stasova dcterms:source source:blog .",
-     {"source-tier-violation": [(S + "blog", "https://example.org/x", CPSU + "Tier1", None),
-                                (S + "eb", "https://www.britannica.com/biography/X", CPSU + "Tier2", CPSU + "Tier1")]}),
+     {"source-policy-violation": [(S + "blog", "https://example.org/x", "domain not in the source policy", None,
+                                   CPSU + "Tier1", None),
+                                  (S + "eb", "https://www.britannica.com/biography/X", "tier differs from its domain's",
+                                   "britannica.com", CPSU + "Tier2", CPSU + "Tier1")]}),
     ("", "tenure:general-secretary-6 cpsu:replacedBy tenure:president-of-the-ussr-1990-03-15 .",
      {"successor-of-another-office-line-violation": [(T + "general-secretary-6", T + "president-of-the-ussr-1990-03-15")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
