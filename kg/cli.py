@@ -16,6 +16,7 @@ def _build(args: argparse.Namespace) -> int:
     from kg.build import build
 
     result = build(args.data, args.out)
+    print(f"data: {args.data} ({args.data_origin}); out: {args.out}")
     print(result.summary())
     if not result.report.conforms:
         sys.stderr.write(result.report.text())
@@ -71,6 +72,21 @@ def _query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sparql(args: argparse.Namespace) -> int:
+    from kg.query import register_store, render, run_sparql
+
+    text = sys.stdin.read() if args.file == "-" else _read_text(Path(args.file))
+    sys.stdout.write(render(run_sparql(text, register_store(args.data)), args.format))
+    return EXIT_OK
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the query file {path}: {error}") from error
+
+
 def _serve(args: argparse.Namespace) -> int:
     from kg.serve import start_server
 
@@ -119,17 +135,33 @@ def _wikidata(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if difference.differs else EXIT_OK
 
 
+DATA_HELP = "folder of the register's *.ttl (default: ./data inside a checkout, else the packaged register)"
+
+
+def add_format_option(command: argparse.ArgumentParser) -> None:
+    """The --format option of the commands that print rows."""
+    command.add_argument(
+        "--format",
+        choices=("table", "csv", "tsv", "json"),
+        default="table",
+        help="table (default), or a SPARQL 1.1 results format: csv, tsv, json",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of `cpsu-kg`."""
     top = argparse.ArgumentParser(
         prog="cpsu-kg",
         description="A sourced, validated knowledge graph of the leadership of the CPSU, 1917-1991.",
     )
+    from kg.paths import package_version
+
+    top.add_argument("--version", action="version", version=f"cpsu-kg {package_version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="validate the data and write dist/ (Turtle, N-Triples, JSON-LD)")
     build.add_argument("--out", default="dist", help="output folder (default: dist)")
-    build.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
+    build.add_argument("--data", default=None, help=DATA_HELP)
     build.set_defaults(run=_build)
 
     validate = commands.add_parser("validate", help="validate Turtle files against the SHACL shapes")
@@ -156,20 +188,23 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter, e.g. -p date=1953-06-01 (repeatable)",
     )
-    query.add_argument(
-        "--format",
-        choices=("table", "csv", "tsv", "json"),
-        default="table",
-        help="table (default), or a SPARQL 1.1 results format: csv, tsv, json",
-    )
+    add_format_option(query)
     query.add_argument(
         "--engine",
         choices=("oxigraph", "rdflib"),
         default="oxigraph",
         help="run in-process on Oxigraph (pyoxigraph, the default: 10-20x faster) or on rdflib",
     )
-    query.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
+    query.add_argument("--data", default=None, help=DATA_HELP)
     query.set_defaults(run=_query)
+
+    sparql = commands.add_parser(
+        "sparql", help="run your own SPARQL query over the built graph (the project's prefixes are declared)"
+    )
+    sparql.add_argument("file", metavar="FILE", help="a file holding the query, or - to read standard input")
+    add_format_option(sparql)
+    sparql.add_argument("--data", default=None, help=DATA_HELP)
+    sparql.set_defaults(run=_sparql)
 
     serve = commands.add_parser("serve", help="serve dist/ as a read-only SPARQL 1.1 endpoint with a query UI")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -184,13 +219,13 @@ def parser() -> argparse.ArgumentParser:
     timeline.add_argument("-o", "--output", default="dist/timeline.svg", metavar="FILE", help="a .svg or .png file")
     timeline.add_argument("--from", dest="year_from", type=int, default=1917, metavar="YEAR", help="first year shown")
     timeline.add_argument("--to", dest="year_to", type=int, default=1991, metavar="YEAR", help="last year shown")
-    timeline.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
+    timeline.add_argument("--data", default=None, help=DATA_HELP)
     timeline.set_defaults(run=_timeline)
 
     docs = commands.add_parser("docs", help="write the ontology documentation (pyLODE) and the register page")
     docs.add_argument("--out", default="dist/docs", help="output folder (default: dist/docs)")
     docs.add_argument("--no-timeline", action="store_true", help="leave the timeline picture out")
-    docs.add_argument("--data", default=None, help="folder of data/*.ttl (default: the project's data/)")
+    docs.add_argument("--data", default=None, help=DATA_HELP)
     docs.set_defaults(run=_docs)
 
     wikidata = commands.add_parser("wikidata", help="compare the register with Wikidata")
@@ -216,9 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 violations, 2 bad input or usage)."""
     args = parser().parse_args(argv)
     if getattr(args, "data", "") is None:
-        from kg.paths import DATA_DIR
+        from kg.paths import default_data_dir
 
-        args.data = DATA_DIR
+        args.data, args.data_origin = default_data_dir()
+    elif hasattr(args, "data"):
+        args.data_origin = "given with --data"
     try:
         return args.run(args)
     except InputError as error:

@@ -5,12 +5,18 @@ The ground floor of the package: it imports nothing of the project and no RDF li
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
+# The ontology, the register and the stored queries are resources of the package: in a source checkout kg/ontology,
+# kg/data and kg/queries are symbolic links to the top-level folders, in an installed wheel copies of them. The
+# wheel installs unzipped, so each is a real folder (resolved: messages name the files a user can open).
+PACKAGE_DIR = Path(str(files("kg")))
+ONTOLOGY_DIR = (PACKAGE_DIR / "ontology").resolve()
+DATA_DIR = (PACKAGE_DIR / "data").resolve()
+QUERIES_DIR = (PACKAGE_DIR / "queries").resolve()
+# The source checkout (the tests run from it); in an installed package a folder that has none of the above.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
-DATA_DIR = PROJECT_ROOT / "data"
-QUERIES_DIR = PROJECT_ROOT / "queries"
 CHECKS_DIR = QUERIES_DIR / "checks"
 ONTOLOGY_FILES = (ONTOLOGY_DIR / "cpsu.ttl", ONTOLOGY_DIR / "alignments.ttl", ONTOLOGY_DIR / "source-policy.ttl")
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
@@ -58,6 +64,24 @@ PREFIXES = {
 ONTOLOGY_GRAPH = "https://w3id.org/cpsu-kg/graph/ontology"
 ASSERTED_GRAPH = "https://w3id.org/cpsu-kg/graph/asserted"
 INFERRED_GRAPH = "https://w3id.org/cpsu-kg/graph/inferred"
+
+
+def package_version() -> str:
+    """The installed version of cpsu-kg."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cpsu-kg")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def default_data_dir() -> tuple[Path, str]:
+    """The register a command reads by default, and how to name it: ./data inside a checkout, else the packaged one."""
+    here = Path("data")
+    if (Path("ontology") / "cpsu.ttl").is_file() and any(here.glob("*.ttl")):
+        return here.resolve(), "the checkout's data/"
+    return DATA_DIR, "the packaged register"
 
 
 def data_files(data_dir: Path = DATA_DIR) -> list[Path]:

@@ -111,3 +111,46 @@ def test_cli_wikidata_without_network_or_cache_is_a_one_line_error_with_exit_2()
     assert finished.stderr.startswith("cpsu-kg: error: cannot reach the Wikidata endpoint http://127.0.0.1:9/sparql: ")
     assert finished.stderr.endswith("; no cached answer (run once with network, or pass --endpoint)\n")
     assert len(finished.stderr.splitlines()) == 1
+
+
+def sparql(query: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", "sparql", "-", *options], cwd=PROJECT_ROOT, input=query,
+                          capture_output=True, text=True)
+
+
+def test_sparql_runs_a_query_from_standard_input_with_the_prefixes_declared():
+    finished = sparql('SELECT ?name WHERE { person:joseph-stalin rdfs:label ?name } ORDER BY ?name', "--format", "csv")
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines() == ["name", "Joseph Stalin", "Иосиф Сталин"]
+
+
+def test_sparql_reads_a_file_and_answers_ask_and_construct(tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_text("PREFIX p: <https://w3id.org/cpsu-kg/id/person/>\nASK { p:joseph-stalin a cpsu:Person }\n")
+    assert subprocess.run([sys.executable, "-m", "kg", "sparql", str(query), "--format", "csv"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True).stdout.splitlines() == ["ask", "true"]
+    construct = sparql("CONSTRUCT { ?p a cpsu:Person } WHERE { ?p a cpsu:Person ; cpsu:death/cpsu:date "
+                       '"1953-03-05"^^xsd:date }', "--format", "csv")
+    assert construct.stdout.splitlines() == [
+        "subject,predicate,object",
+        "https://w3id.org/cpsu-kg/id/person/joseph-stalin,http://www.w3.org/1999/02/22-rdf-syntax-ns#type,"
+        "https://w3id.org/cpsu-kg/ontology#Person",
+    ]
+
+
+def test_sparql_with_a_syntax_error_names_the_user_s_line_and_exits_2():
+    finished = sparql("SELECT * WHERE {\n  ?s ?p }")
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("cpsu-kg: error: the query is not valid SPARQL: error at line 2, column ")
+    assert finished.stdout == ""
+
+
+def test_sparql_on_a_missing_file_is_a_one_line_error():
+    assert run_cli("sparql", "no/such.rq").stderr.startswith("cpsu-kg: error: cannot read the query file no/such.rq")
+
+
+def test_version_names_the_installed_version():
+    from importlib.metadata import version
+
+    finished = run_cli("--version")
+    assert (finished.returncode, finished.stdout) == (0, f"cpsu-kg {version('cpsu-kg')}\n")
