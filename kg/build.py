@@ -17,12 +17,22 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.cache import cache_dir, code_hash, file_hash, read_json, register_key, text_hash, write_json
+from kg.errors import InputError
 from kg.export import MANIFEST, export
 from kg.load import Register, load_register
-from kg.paths import CHECKS_DIR, CONTEXT_FILE, CPSU_NS, DATA_DIR, INFERRED_GRAPH, SHAPES_FILE
-from kg.query import save_register_store
+from kg.paths import (
+    CHECKS_DIR,
+    CONTEXT_FILE,
+    CPSU_NS,
+    DATA_DIR,
+    INFERRED_GRAPH,
+    ONTOLOGY_DIR,
+    QUERIES_DIR,
+    SHAPES_FILE,
+)
+from kg.query import CheckFailure, run_checks, save_register_store
 from kg.reason import reason_register
-from kg.validate import CheckFailure, ValidationReport, run_checks, validate
+from kg.validate import ValidationReport, validate
 
 COUNTED_CLASSES = {"persons": "Person", "tenures": "Tenure", "congresses": "PartyCongress"}
 
@@ -129,9 +139,17 @@ def _up_to_date(out_dir: Path, key: str) -> dict | None:
     return manifest
 
 
+def refuse_source_folder(out_dir: Path, data_dir: Path) -> None:
+    """Stop a build whose output folder is one of the register's own folders (its dumps would become its input)."""
+    sources = {data_dir.resolve(), ONTOLOGY_DIR.resolve(), QUERIES_DIR.resolve(), CHECKS_DIR.resolve()}
+    if out_dir.resolve() in sources:
+        raise InputError(f"--out {out_dir}: that folder holds the register's own files; choose another, e.g. dist")
+
+
 def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> BuildResult:
     """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically)."""
     out_dir, seconds = Path(out_dir), {}
+    refuse_source_folder(out_dir, Path(data_dir))
     with stopwatch(seconds, "load"):
         register = load_register(data_dir)
     with stopwatch(seconds, "validate"):

@@ -19,7 +19,8 @@ import pyoxigraph
 from kg.cache import file_hash
 from kg.jsonld import to_jsonld
 from kg.load import Register, register_of_graph
-from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, PREFIXES
+from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, PREFIXES, package_version
+from kg.tables import csv_text, datapackage, tables
 from kg.void import PREFIXES as VOID_PREFIXES
 from kg.void import describe
 
@@ -120,32 +121,71 @@ def write_manifest(folder: Path, names: Iterable[str], facts: Mapping[str, objec
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def _stale_staging_folders(out_dir: Path) -> list[Path]:
+    """Staging folders that builds killed before they finished left in out_dir (their process is gone)."""
+    stale = []
+    for folder in out_dir.glob(".build-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            stale.append(folder)
+    return stale
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _previous_files(out_dir: Path) -> set[str]:
+    """The files the last build wrote into out_dir, by its manifest (other files there are not ours to touch)."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return set(manifest["files"]) if isinstance(manifest.get("files"), dict) else set()
+    except (OSError, ValueError, KeyError, AttributeError):
+        return set()
+
+
 def write_atomically(
     out_dir: Path, files: Mapping[str, Callable[[BinaryIO], None]], manifest: Mapping[str, object] | None = None
 ) -> None:
-    """Write every file (and the manifest) into a fresh folder, then swap it in for out_dir; on failure out_dir is
-    untouched.
+    """Write every file (and the manifest) into a staging folder inside out_dir, then move each into place.
 
+    Each file is replaced in one rename, so a reader sees an old file or a new one, never half of one; a failure
+    before the renames leaves out_dir as it was. Only the build's own files change: whatever else out_dir holds
+    (the docs, the timeline, a user's files) stays, and a file of the last build that this one no longer writes is
+    removed. The manifest moves last, so a build killed among the renames is not taken as up to date.
     Each writer streams its file (the dumps of a 10^6-triple graph are never held as whole strings).
     """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it 0700; a web server's user must be able to read the dumps
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.chmod(0o755)  # a web server's user must be able to read the dumps, whatever the umask
+    for stale in _stale_staging_folders(out_dir):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=out_dir))
     try:
         for name, write in files.items():
+            (staging / name).parent.mkdir(mode=0o755, exist_ok=True)
             with (staging / name).open("wb") as out:
                 write(out)
+            (staging / name).chmod(0o644)
         if manifest is not None:
             write_manifest(staging, files, manifest)
-        retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        if out_dir.exists():
-            out_dir.rename(retired)
-        staging.rename(out_dir)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
+            (staging / MANIFEST).chmod(0o644)
+        previous = _previous_files(out_dir)
+        for name in files:
+            (out_dir / name).parent.mkdir(mode=0o755, exist_ok=True)
+            os.replace(staging / name, out_dir / name)
+        for name in previous - set(files):
+            (out_dir / name).unlink(missing_ok=True)
+        if manifest is not None:
+            os.replace(staging / MANIFEST, out_dir / MANIFEST)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def export(
@@ -154,8 +194,9 @@ def export(
     validation_text: str | None = None,
     manifest: Mapping[str, object] | None = None,
 ) -> list[Path]:
-    """Write dist/: the dumps (Turtle, N-Triples, full N-Triples, JSON-LD, inferred Turtle, TriG), void.ttl and,
-    when given, the validation report and a manifest (the given facts and every file's hash).
+    """Write dist/: the dumps (Turtle, N-Triples, full N-Triples, JSON-LD, inferred Turtle, TriG), void.ttl, the
+    spreadsheets (csv/*.csv, datapackage.json) and, when given, the validation report and a manifest (the given
+    facts and every file's hash).
 
     register: the register's store, or an rdflib graph of the ontology and data (for the Python API).
     """
@@ -176,5 +217,9 @@ def export(
     )
     if validation_text is not None:
         files["validation.txt"] = text_writer(lambda: validation_text)
+    spreadsheets = tables(register.store)
+    for table in spreadsheets:
+        files[table.path] = text_writer(lambda table=table: csv_text(table))
+    files["datapackage.json"] = text_writer(lambda: datapackage(spreadsheets, package_version()))
     write_atomically(out_dir, files, manifest)
     return [out_dir / name for name in files]

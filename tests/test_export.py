@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph
@@ -20,6 +22,7 @@ from kg.build import build
 from kg.export import jsonld_context
 from kg.jsonld import to_jsonld
 from kg.paths import DATA_DIR, PROJECT_ROOT
+from kg.query import list_queries, run
 from kg.terms import graph_of
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: rdflib's closed ones warn when pytest inspects them
@@ -53,7 +56,10 @@ def ground_triples(graph: Graph) -> set[str]:
 
 def test_build_writes_every_output_and_a_clean_report(built):
     _, out = built
-    assert sorted(path.name for path in out.iterdir()) == sorted([*OUTPUTS, ".cpsu-kg-build"])
+    assert sorted(path.name for path in out.iterdir()) == sorted([*OUTPUTS, ".cpsu-kg-build", "csv", "datapackage.json"])
+    assert sorted(path.name for path in (out / "csv").iterdir()) == [
+        "bodies.csv", "congresses.csv", "events.csv", "memberships.csv", "offices.csv", "persons.csv", "sources.csv",
+        "tenures.csv"]
     assert (out / "validation.txt").read_text() == "0 violation(s), 0 warning(s).\n"
 
 
@@ -195,13 +201,14 @@ def test_the_full_ntriples_dump_is_the_asserted_and_the_inferred_triples_sorted(
 def test_output_folders_are_world_readable(built):
     _, out = built
     assert out.stat().st_mode & 0o777 == 0o755
-    assert {path.stat().st_mode & 0o777 for path in out.iterdir()} == {0o644}
+    assert {path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_dir()} == {0o755}
+    assert {path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()} == {0o644}
 
 
 def test_two_builds_in_different_processes_are_byte_identical(tmp_path):
-    for run, seed in (("a", "1"), ("b", "2")):
+    for folder, seed in (("a", "1"), ("b", "2")):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "kg", "build", "--out", str(tmp_path / run)], check=True, env=env,
+        subprocess.run([sys.executable, "-m", "kg", "build", "--out", str(tmp_path / folder)], check=True, env=env,
                        cwd=PROJECT_ROOT, capture_output=True)
     for name in OUTPUTS:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -269,4 +276,88 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, 
     with pytest.raises(RuntimeError, match="disk full"):
         build(DATA_DIR, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert sorted(p.name for p in out.iterdir()) == ["cpsu.ttl"]  # no staging folder left behind
     assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+def test_a_build_keeps_what_it_did_not_write_and_drops_only_its_own_old_files(tmp_path):
+    out = tmp_path / "dist"
+    (out / "docs").mkdir(parents=True)
+    (out / "docs" / "register.html").write_text("docs\n")
+    (out / "timeline.svg").write_text("<svg/>\n")
+    (out / "gone.ttl").write_text("a file an older build wrote\n")
+    (out / ".cpsu-kg-build").write_text(json.dumps({"key": "older", "files": {"gone.ttl": "0"}}))
+    (out / ".build-999999999-x").mkdir()  # the staging folder of a killed build
+    assert build(DATA_DIR, out).succeeded
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([".cpsu-kg-build", "docs", "timeline.svg", "csv", "datapackage.json", *OUTPUTS])
+    assert not (out / "gone.ttl").exists()
+    assert (out / "docs" / "register.html").read_text() == "docs\n"
+    assert (out / "timeline.svg").read_text() == "<svg/>\n"
+
+
+def test_a_build_into_the_register_s_own_folder_is_refused(tmp_path):
+    data = copy_of_data(tmp_path)
+    before = sorted(p.name for p in data.iterdir())
+    finished = run_cli("build", "--data", str(data), "--out", str(data))
+    assert finished.returncode == 2
+    assert finished.stderr == (f"cpsu-kg: error: --out {data}: that folder holds the register's own files; "
+                               "choose another, e.g. dist\n")
+    assert sorted(p.name for p in data.iterdir()) == before
+
+
+def test_every_stored_query_answers_on_the_full_dump_in_a_plain_store_as_cpsu_kg_query_does(built, queryable):
+    _, out = built
+    plain = pyoxigraph.Store()
+    plain.load(path=str(out / "cpsu-full.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for query in list_queries():
+        values = dict(query.defaults)
+        on_dump, through_query = run(query, plain, values), run(query, queryable, values)
+        assert on_dump.rows, query.name
+        assert on_dump.variables == through_query.variables, query.name
+        assert Counter(on_dump.rows) == Counter(through_query.rows), query.name
+
+
+def csv_rows(out: Path, name: str) -> list[dict[str, str]]:
+    with (out / "csv" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_spreadsheets_hold_one_tidy_row_per_entity_with_ids_labels_and_sources(built):
+    _, out = built
+    stalin = next(row for row in csv_rows(out, "persons") if row["person_id"] == "joseph-stalin")
+    assert {key: stalin[key] for key in ("name_en", "name_ru", "birth_date", "birth_place", "birth_country",
+                                         "death_date", "death_place", "wikidata")} == {
+        "name_en": "Joseph Stalin", "name_ru": "Иосиф Сталин", "birth_date": "1878-12-18", "birth_place": "Gori",
+        "birth_country": "Georgia", "death_date": "1953-03-05", "death_place": "Moscow", "wikidata": "Q855"}
+    first = next(row for row in csv_rows(out, "tenures") if row["tenure_id"] == "general-secretary-1")
+    assert first == {
+        "tenure_id": "general-secretary-1", "person_id": "joseph-stalin", "person_en": "Joseph Stalin",
+        "office_id": "general-secretary", "office_en": "General Secretary of the Central Committee of the CPSU",
+        "start_date": "1922-04-03", "end_date": "1952-10-16", "acting": "false", "basis": "de jure",
+        "end_cause": "office abolished",
+        "source_urls": "https://en.wikipedia.org/wiki/General_Secretary_of_the_Communist_Party_of_the_Soviet_Union "
+                       "https://www.archontology.org/nations/ussr/cpsu/secretariat.php"}
+    counts = {name: len(csv_rows(out, name)) for name in ("persons", "tenures", "memberships", "congresses")}
+    assert counts == {"persons": 179, "tenures": 76, "memberships": 313, "congresses": 28}
+    second = next(row for row in csv_rows(out, "congresses") if row["congress_id"] == "2")
+    assert (second["places"], second["start_date_old_style"]) == ("Brussels; London", "1903-07-17")
+
+
+def test_frictionless_validates_the_data_package_and_catches_a_broken_reference(built, tmp_path):
+    from frictionless import validate
+
+    _, out = built
+    report = validate(out / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    tenures = next(resource for resource in descriptor["resources"] if resource["name"] == "tenures")
+    assert [f["type"] for f in tenures["schema"]["fields"] if f["name"] in ("start_date", "acting")] == ["string",
+                                                                                                      "boolean"]
+    broken = tmp_path / "package"
+    shutil.copytree(out, broken, ignore=shutil.ignore_patterns("*.nt", "*.ttl", "*.trig", "*.jsonld"))
+    text = (broken / "csv" / "tenures.csv").read_text(encoding="utf-8")
+    (broken / "csv" / "tenures.csv").write_text(text.replace(",joseph-stalin,", ",josef-stalin,", 1), encoding="utf-8")
+    report = validate(broken / "datapackage.json")
+    assert not report.valid
+    assert [error[2] for error in report.flatten(["rowNumber", "fieldName", "type"])] == ["foreign-key"]

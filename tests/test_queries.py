@@ -403,7 +403,9 @@ def test_the_python_api_loads_validates_reasons_queries_and_exports(tmp_path):
     assert [row["basis"] for row in rows] == ["de jure", "de facto"]
     written = kg.export(graph, tmp_path / "dist")
     assert [path.name for path in written] == [
-        "cpsu.ttl", "cpsu.nt", "cpsu-full.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl"]
+        "cpsu.ttl", "cpsu.nt", "cpsu-full.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl",
+        *[f"{name}.csv" for name in ("bodies", "congresses", "events", "memberships", "offices", "persons", "sources",
+                                     "tenures")], "datapackage.json"]
 
 
 def test_the_register_store_is_cached_by_the_files_and_matches_the_graph(queryable):
