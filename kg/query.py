@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph
 
 from kg.errors import InputError
-from kg.paths import DATA_DIR, ID, ID_KINDS, QUERIES_DIR
+from kg.paths import CHECKS_DIR, DATA_DIR, ID, ID_KINDS, QUERIES_DIR
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -166,8 +166,11 @@ def read_query(path: Path) -> StoredQuery:
 
 
 def list_queries(directory: Path = QUERIES_DIR) -> list[StoredQuery]:
-    """Every stored query of a folder, by name."""
-    return [read_query(path) for path in sorted(directory.glob("*.rq"))]
+    """Every stored query of a folder, by name; a folder with none raises InputError (a broken installation)."""
+    paths = sorted(directory.glob("*.rq"))
+    if not paths:
+        raise InputError(f"no stored queries in {directory}: the installation is incomplete (reinstall cpsu-kg)")
+    return [read_query(path) for path in paths]
 
 
 def get_query(name: str, directory: Path = QUERIES_DIR) -> StoredQuery:
@@ -314,6 +317,43 @@ def run_oxigraph(query: StoredQuery, store: pyoxigraph.Store, values: dict[str, 
     return Rows(variables, [tuple(solution[variable] for variable in variables) for solution in solutions])
 
 
+# Declared for `cpsu-kg sparql` unless the query declares them itself.
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+}
+
+
+def with_prefixes_declared(text: str) -> str:
+    """The query with a PREFIX line for each of the project's prefixes it uses without declaring."""
+    from kg.paths import PREFIXES
+
+    declared = {m.group(1) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?\s*:", text, re.IGNORECASE)}
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in {**STANDARD_PREFIXES, **PREFIXES}.items()
+             if name not in declared]
+    return "\n".join([*lines, text])
+
+
+def run_sparql(text: str, store: pyoxigraph.Store) -> Rows:
+    """Run a user's SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on a store, prefixes declared; as rows."""
+    declared = with_prefixes_declared(text)
+    try:
+        result = store.query(declared, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        added = declared.count("\n") - text.count("\n")  # error positions in the user's own lines
+        where = re.sub(r"at (\d+):", lambda m: f"at line {int(m.group(1)) - added}, column ", str(error), count=1)
+        raise InputError(f"the query is not valid SPARQL: {where}") from error
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        answer = pyoxigraph.Literal(str(bool(result)).lower(), datatype=pyoxigraph.NamedNode(XSD + "boolean"))
+        return Rows(["ask"], [(answer,)])
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        variables = [variable.value for variable in result.variables]
+        return Rows(variables, [tuple(solution[variable] for variable in variables) for solution in result])
+    return Rows(["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in result])
+
+
 def substituted_text(query: StoredQuery, values: dict[str, str] | None = None) -> str:
     """The query text with each parameter variable replaced by its checked, typed value in N-Triples syntax.
 
@@ -418,7 +458,8 @@ def register_store(data_dir: Path | str = DATA_DIR) -> pyoxigraph.Store:
 
     The cache key is a hash of the ontology's and the data's files and of this code, so no RDF is parsed to
     find it: an unchanged `cpsu-kg query` loads one N-Quads file into Oxigraph and runs. A build writes that
-    file; without one, the register is loaded and reasoned here.
+    file; without one, the register is loaded, validated, reasoned and checked here, as the build does, and a
+    register the build would reject is refused (InputError), never answered from.
     """
     from kg.cache import cache_dir, register_key
     from kg.load import register_files_digest
@@ -426,7 +467,7 @@ def register_store(data_dir: Path | str = DATA_DIR) -> pyoxigraph.Store:
     cached = cache_dir() / f"register-{register_key(register_files_digest(data_dir))[:32]}.nq"
     store = pyoxigraph.Store()
     if not cached.exists():
-        save_register_store(reasoned_register(data_dir).store, cached)
+        save_register_store(checked_register(data_dir).store, cached)
     store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_QUADS)
     return store
 
@@ -438,6 +479,55 @@ def reasoned_register(data_dir: Path | str = DATA_DIR) -> Register:
 
     register = load_register(data_dir)
     reason_register(register)
+    return register
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """A data-quality check (queries/checks/*-violation.rq) that returned rows."""
+
+    name: str
+    summary: str
+    rows: Rows
+
+    def describe(self) -> str:
+        """The check's name and summary, then its rows as a table."""
+        return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
+
+
+def run_checks(data: Register | pyoxigraph.Store | Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
+    """Run every *-violation.rq check on the register (all its graphs, on Oxigraph); return those that found rows."""
+    from kg.load import Register  # imported here: it brings rdflib, which a query from the cache never needs
+    from kg.terms import oxigraph_store
+
+    if isinstance(data, pyoxigraph.Store):
+        store = data
+    else:
+        store = data.store if isinstance(data, Register) else oxigraph_store(data)
+    failures = []
+    for check in list_queries(directory):
+        rows = run(check, store)
+        if rows.rows:
+            failures.append(CheckFailure(check.name, check.summary, rows))
+    return failures
+
+
+def checked_register(data_dir: Path | str = DATA_DIR) -> Register:
+    """The register loaded and reasoned, once it passes the shapes and the checks; else InputError saying so."""
+    from kg.load import load_register
+    from kg.reason import reason_register
+    from kg.validate import validate
+
+    register = load_register(data_dir)
+    report = validate(register)
+    if not report.conforms:
+        raise InputError(f"the register in {data_dir} violates the shapes ({len(report.results)} result(s)); "
+                         "`cpsu-kg build` lists them")
+    reason_register(register)
+    failures = run_checks(register)
+    if failures:
+        names = ", ".join(failure.name for failure in failures)
+        raise InputError(f"the register in {data_dir} fails the checks {names}; `cpsu-kg build` lists the rows")
     return register
 
 

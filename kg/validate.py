@@ -22,8 +22,7 @@ from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.load import Register
-from kg.paths import CHECKS_DIR, SHAPES_FILE
-from kg.query import Rows, list_queries, run, to_table
+from kg.paths import SHAPES_FILE
 from kg.terms import bind_prefixes, graph_of, oxigraph_quads, oxigraph_store
 
 if TYPE_CHECKING:
@@ -266,27 +265,3 @@ def report_from_graph(report_graph: Graph, file_of: Callable[[str], str] | None 
     """A readable ValidationReport from a SHACL validation report graph (file_of names each focus node's file)."""
     namespaces = bind_prefixes(Graph()).namespace_manager
     return ValidationReport(_sorted(_results(report_graph, namespaces, file_of)))
-
-
-@dataclass(frozen=True)
-class CheckFailure:
-    """A data-quality check (queries/checks/*-violation.rq) that returned rows."""
-
-    name: str
-    summary: str
-    rows: Rows
-
-    def describe(self) -> str:
-        """The check's name and summary, then its rows as a table."""
-        return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
-
-
-def run_checks(data: Data, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
-    """Run every *-violation.rq check on the register (all its graphs, on Oxigraph); return those that found rows."""
-    store = _store_of(data)
-    failures = []
-    for check in list_queries(directory):
-        rows = run(check, store)
-        if rows.rows:
-            failures.append(CheckFailure(check.name, check.summary, rows))
-    return failures

@@ -16,8 +16,9 @@ from benchmarks import generate as gen  # noqa: E402
 from benchmarks import run as bench  # noqa: E402
 from kg.load import parse_files  # noqa: E402
 from kg.paths import ONTOLOGY_FILES  # noqa: E402
+from kg.query import run_checks  # noqa: E402
 from kg.reason import reason  # noqa: E402
-from kg.validate import run_checks, validate  # noqa: E402
+from kg.validate import validate  # noqa: E402
 
 SIZES = (1000, 10000)
 
