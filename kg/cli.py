@@ -90,15 +90,32 @@ def _read_text(path: Path) -> str:
 def _serve(args: argparse.Namespace) -> int:
     from kg.serve import start_server
 
-    server = start_server(args.dist, args.host, args.port, args.timeout)
+    stop_on_terminate()
+    try:
+        server = start_server(args.dist, args.host, args.port, args.timeout, cors=args.cors)
+    except KeyboardInterrupt:
+        return EXIT_OK  # Ctrl-C during start-up: start_server stopped what it had started
     print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only; Ctrl-C stops it", flush=True)
     try:
         server.process.wait()
     except KeyboardInterrupt:
-        pass
+        return EXIT_OK
     finally:
         server.stop()
-    return EXIT_OK
+    sys.stderr.write(f"cpsu-kg: error: {server.exit_message()}\n")
+    return EXIT_VIOLATIONS
+
+
+def stop_on_terminate() -> None:
+    """Make SIGTERM and SIGHUP (docker, systemd, `timeout`, a closed terminal) stop the server as Ctrl-C does."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
 
 
 def _timeline(args: argparse.Namespace) -> int:
@@ -210,6 +227,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     serve.add_argument("--dist", default="dist", help="the built folder to serve (default: dist)")
+    serve.add_argument("--cors", action="store_true", help="send CORS headers (for browsers on other origins)")
     serve.add_argument(
         "--timeout", type=int, default=30, metavar="SECONDS", help="stop any query that runs longer (default: 30)"
     )

@@ -44,6 +44,8 @@ USER_AGENT = "cpsu-kg/0.1 (https://w3id.org/cpsu-kg; knowledge graph of the CPSU
 ACCEPT = "application/sparql-results+json"
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 70.0  # the public endpoint stops a query after 60 s
+ANSWER_WITHIN_S = 120.0  # the whole answer, however slowly it trickles in
+READ_CHUNK = 65536
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 1.0  # waits 1, 2, 4 s between the 4 attempts unless the server sends Retry-After
 MAX_RETRY_AFTER_S = 60.0
@@ -195,11 +197,59 @@ def _parse_results(endpoint: str, body: bytes) -> dict:
     try:
         document = json.loads(body)
         from_json(document)
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise InputError(
             f"the Wikidata endpoint {endpoint} did not answer with SPARQL JSON results: {error}"
         ) from error
     return document
+
+
+def read_within(response: http.client.HTTPResponse, seconds: float) -> bytes:
+    """The whole body of a response, or Unreachable when it takes longer than seconds in all (a trickling server)."""
+    deadline, chunks = time.monotonic() + seconds, []
+    while chunk := response.read1(READ_CHUNK):
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise Unreachable(f"the answer took longer than {seconds:g} s to arrive")
+    return b"".join(chunks)
+
+
+def projected_variables(query: str) -> list[str]:
+    """The variables a SELECT query projects (?x, and the ?y of (… AS ?y)), in order."""
+    clause = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE\s*)?\{", query, re.S | re.I)
+    if clause is None:
+        return []
+    projection = clause.group(1)
+    # an expression (… AS ?y) projects ?y only: innermost brackets first, a call inside one projects nothing
+    while (inner := re.search(r"\(([^()]*)\)", projection)) is not None:
+        alias = re.search(r"\bAS\s+(\?\w+)\s*$", inner.group(1), re.I)
+        projection = projection[: inner.start()] + (f" {alias.group(1)} " if alias else " ") + projection[inner.end():]
+    return list(dict.fromkeys(re.findall(r"\?(\w+)", projection)))
+
+
+def answer_problem(query: str, results: dict) -> str | None:
+    """What makes an answer unusable (a projected variable missing from its head, a date that is no calendar day),
+    or None when it is fine: such an answer is refused, and never cached."""
+    heads = set(results.get("head", {}).get("vars", []))
+    missing = [name for name in projected_variables(query) if name not in heads]
+    if missing:
+        return f"the answer lacks the variable(s) {', '.join('?' + name for name in missing)}"
+    for binding in results.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            if value.get("datatype", "").endswith(("#dateTime", "#date")) and not _calendar_day(value.get("value")):
+                return f"the answer holds the date {value.get('value')!r}, which is no calendar day"
+    return None
+
+
+def _calendar_day(value: object) -> bool:
+    found = day(value)
+    if not found:
+        return False
+    try:
+        datetime.date.fromisoformat(found)
+    except ValueError:
+        return False
+    return True
 
 
 def fetch_results(endpoint: str, query: str, sleep: Callable[[float], None] = time.sleep) -> dict:
@@ -207,7 +257,7 @@ def fetch_results(endpoint: str, query: str, sleep: Callable[[float], None] = ti
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with _OPENER.open(_request(endpoint, query), timeout=CONNECT_TIMEOUT_S) as response:
-                return _parse_results(endpoint, response.read())
+                return _parse_results(endpoint, read_within(response, ANSWER_WITHIN_S))
         except urllib.error.HTTPError as error:
             error.close()
             if not is_retryable(error.code):
@@ -243,12 +293,18 @@ def select(
     """
     path = cache_path(check_endpoint(endpoint), query)
     cached = read_cached(path)
+    if cached is not None and answer_problem(query, cached["results"]) is not None:
+        cached = None  # a bad answer an older version cached: fetch again
     if cached is not None and not refresh:
         return Answer(from_json(cached["results"]), cached["fetched"], from_cache=True)
     try:
         results = fetch_results(endpoint, query, sleep)
     except Unreachable as error:
         raise InputError(_unreachable_message(endpoint, str(error), cached, refresh)) from error
+    problem = answer_problem(query, results)
+    if problem is not None:
+        raise InputError(f"the Wikidata endpoint {endpoint} gave an answer this project cannot use: {problem} "
+                         "(not cached)")
     return Answer(from_json(results), write_cached(path, endpoint, query, results), from_cache=False)
 
 
@@ -305,8 +361,13 @@ def records(rows: Rows) -> list[dict[str, Node | None]]:
     return [dict(zip(rows.variables, (term(value) for value in row), strict=True)) for row in rows.rows]
 
 
+def one_line(text: str) -> str:
+    """Text with its tabs, line breaks and runs of spaces made single spaces (a label from Wikidata may hold them)."""
+    return " ".join(text.split())
+
+
 def _table(variables: list[str], lines: Iterable[Sequence[str]]) -> str:
-    return to_table(Rows(variables, [tuple(pyoxigraph.Literal(cell) for cell in line) for line in lines]))
+    return to_table(Rows(variables, [tuple(pyoxigraph.Literal(one_line(cell)) for cell in line) for line in lines]))
 
 
 def _oldest(answers: Iterable[Answer]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
@@ -225,3 +227,93 @@ def test_the_store_is_rebuilt_only_when_the_built_dataset_changes(dist, tmp_path
     (changed / "cpsu.trig").write_text((dist / "cpsu.trig").read_text() + "<urn:g> { <urn:s> <urn:p> <urn:o> . }\n")
     second = prepare_store(changed)
     assert second != first and not first.exists()
+
+
+def serve_process(dist, port, *options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kg", "serve", "--dist", str(dist), "--port", str(port), *options],
+                            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is pid (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_cli_serve_stops_its_server_and_exits_0_on_sigterm_and_sighup(dist, signum):
+    port = free_port()
+    process = serve_process(dist, port)
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(process.pid, signum)  # to cpsu-kg alone, as docker, systemd or `timeout` send it
+        assert process.wait(timeout=15) == 0
+        assert process.stderr.read() == ""
+        assert port_is_free("127.0.0.1", port)
+        assert not Path(f"/proc/{child}").exists()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_cli_serve_says_so_and_exits_1_when_its_server_dies(dist):
+    process = serve_process(dist, free_port())
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(child, signal.SIGKILL)
+        assert process.wait(timeout=15) == 1
+        assert process.stderr.read().startswith("cpsu-kg: error: the oxigraph server stopped (exit status -9): ")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_cors_headers_are_sent_only_when_asked_for(dist, server):
+    request = urllib.request.Request(f"{server.query_url}?query=ASK%7B%7D", headers={"Origin": "http://example.org"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Access-Control-Allow-Origin"] is None
+    with start_server(dist, "127.0.0.1", free_port(), cors=True) as open_server:
+        request.full_url = f"{open_server.query_url}?query=ASK%7B%7D"
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://example.org")
+
+
+def test_two_servers_started_at_once_on_an_empty_cache_both_answer(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    ports = [free_port(), free_port()]
+    processes = [serve_process(dist, port) for port in ports]
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
+            assert http_get(f"http://127.0.0.1:{port}/query", "ASK { ?s ?p ?o }", "text/csv").strip() in ("true", "1")
+    finally:
+        for process in processes:
+            os.kill(process.pid, signal.SIGTERM)
+    assert [process.wait(timeout=15) for process in processes] == [0, 0]
+    assert [path.name for path in (tmp_path / "cache").iterdir() if ".loading-" in path.name] == []
+
+
+def test_a_server_of_another_build_leaves_the_store_of_a_running_server_alone(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    other = tmp_path / "other"
+    shutil.copytree(dist, other)
+    with (other / "cpsu.trig").open("a") as trig:
+        trig.write("<urn:cpsu-kg:a> <urn:cpsu-kg:b> <urn:cpsu-kg:c> .\n")
+    with start_server(dist, "127.0.0.1", free_port()) as first:
+        before = text_count(first)
+        with start_server(other, "127.0.0.1", free_port()) as second:
+            assert int(text_count(second)) == int(before) + 1
+            assert text_count(first) == before  # its store is still there
+        stores = sorted(p.name for p in (tmp_path / "cache").iterdir() if p.is_dir())
+        assert len(stores) == 2

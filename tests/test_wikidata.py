@@ -438,6 +438,66 @@ def test_a_slow_answer_hits_the_read_timeout(monkeypatch):
         wikidata.select("SELECT ?x WHERE {}", url, sleep=no_sleep)
 
 
+def answer_with(variables, bindings) -> tuple:
+    return (200, {}, json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode(), 0)
+
+
+def test_an_answer_without_a_projected_variable_is_refused_and_not_cached(private_cache):
+    with scripted_server(answer_with(["item"], [])) as (_, url), pytest.raises(InputError) as raised:
+        wikidata.select("SELECT ?item (SAMPLE(?l) AS ?label) WHERE { ?item ?p ?l } GROUP BY ?item", url,
+                        sleep=no_sleep)
+    assert str(raised.value) == (f"the Wikidata endpoint {url} gave an answer this project cannot use: the answer "
+                                 "lacks the variable(s) ?label (not cached)")
+    assert list(private_cache.glob("*.json")) == []
+
+
+def test_an_answer_with_a_date_that_is_no_calendar_day_is_refused_and_not_cached(private_cache):
+    bad_day = {"birth": {"type": "literal", "value": "1953-13-45T00:00:00Z",
+                         "datatype": "http://www.w3.org/2001/XMLSchema#dateTime"}}
+    with scripted_server(answer_with(["birth"], [bad_day])) as (_, url), pytest.raises(InputError) as raised:
+        wikidata.select("SELECT ?birth WHERE {}", url, sleep=no_sleep)
+    assert str(raised.value).endswith("the answer holds the date '1953-13-45T00:00:00Z', which is no calendar day "
+                                      "(not cached)")
+    assert list(private_cache.glob("*.json")) == []
+
+
+class Trickling(http.server.BaseHTTPRequestHandler):
+    """Sends a valid answer one byte every 50 ms: each read is quick, the whole answer is not."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        for byte in json.dumps(EMPTY_RESULTS).encode():
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(0.05)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_answer_that_trickles_in_hits_the_deadline_for_the_whole_answer(monkeypatch):
+    monkeypatch.setattr(wikidata, "ANSWER_WITHIN_S", 0.5)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    started = time.monotonic()
+    try:
+        with pytest.raises(InputError, match=r": the answer took longer than 0.5 s to arrive; no cached answer"):
+            wikidata.select("SELECT ?x WHERE {}", url, sleep=no_sleep)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert time.monotonic() - started < 3
+
+
+def test_tabs_and_line_breaks_from_wikidata_do_not_break_a_table():
+    table = wikidata._table(["label"], [["Josef\tStalin\n(label)"]])
+    assert table.splitlines()[2] == "Josef Stalin (label)"
+
+
 def test_retry_after_as_an_http_date_is_honoured_and_capped():
     assert wikidata.retry_delay("Wed, 21 Oct 2015 07:28:00 GMT", 1) == 0.0  # in the past: retry at once
     assert wikidata.retry_delay("86400", 1) == wikidata.MAX_RETRY_AFTER_S
