@@ -138,6 +138,22 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _site(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kg.docs import write_ontology_page
+    from kg.query import register_store
+    from kg.site import write_site
+
+    print("writing the static site: a page and three descriptions per entity, the ontology's documentation (pyLODE)",
+          flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        ontology = write_ontology_page(Path(scratch) / "ontology.html")
+        written = write_site(register_store(args.data), Path(args.out), Path(args.dist), args.base_url, ontology)
+    print(f"wrote        {len(written)} files into {args.out}/ (open {Path(args.out) / 'index.html'})")
+    return EXIT_OK
+
+
 def _wikidata(args: argparse.Namespace) -> int:
     from kg import wikidata
 
@@ -245,6 +261,14 @@ def parser() -> argparse.ArgumentParser:
     docs.add_argument("--no-timeline", action="store_true", help="leave the timeline picture out")
     docs.add_argument("--data", default=None, help=DATA_HELP)
     docs.set_defaults(run=_docs)
+
+    site = commands.add_parser("site", help="write the static Linked Data site: a page and data for every IRI")
+    site.add_argument("--out", default="dist/site", help="output folder (default: dist/site)")
+    site.add_argument("--dist", default="dist", help="the built folder whose dumps the site publishes (default: dist)")
+    site.add_argument("--base-url", default=None, metavar="URL",
+                      help="where the site will be published (for the w3id.org redirects); default: local")
+    site.add_argument("--data", default=None, help=DATA_HELP)
+    site.set_defaults(run=_site)
 
     wikidata = commands.add_parser("wikidata", help="compare the register with Wikidata")
     actions = wikidata.add_subparsers(dest="action", required=True, metavar="ACTION")

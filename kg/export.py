@@ -169,7 +169,7 @@ def write_atomically(
     staging = Path(tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=out_dir))
     try:
         for name, write in files.items():
-            (staging / name).parent.mkdir(mode=0o755, exist_ok=True)
+            (staging / name).parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             with (staging / name).open("wb") as out:
                 write(out)
             (staging / name).chmod(0o644)
@@ -178,7 +178,7 @@ def write_atomically(
             (staging / MANIFEST).chmod(0o644)
         previous = _previous_files(out_dir)
         for name in files:
-            (out_dir / name).parent.mkdir(mode=0o755, exist_ok=True)
+            (out_dir / name).parent.mkdir(mode=0o755, parents=True, exist_ok=True)
             os.replace(staging / name, out_dir / name)
         for name in previous - set(files):
             (out_dir / name).unlink(missing_ok=True)
