@@ -33,6 +33,7 @@ from kg.paths import (
 from kg.query import CheckFailure, run_checks, save_register_store
 from kg.reason import reason_register
 from kg.validate import ValidationReport, validate
+from kg.void import LOCAL, Publication
 
 COUNTED_CLASSES = {"persons": "Person", "tenures": "Tenure", "congresses": "PartyCongress"}
 
@@ -112,10 +113,12 @@ def _checked(register: Register) -> list[CheckFailure]:
     return failures
 
 
-def build_key(register: Register) -> str:
-    """What the outputs of a build depend on: the register's files, the context, the checks and this code."""
+def build_key(register: Register, publication: Publication = LOCAL) -> str:
+    """What the outputs of a build depend on: the register's files, the context, the checks, where it is published
+    and this code."""
     checks = [path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.rq"))]
-    return text_hash(register_key(register.files_digest), CONTEXT_FILE.read_text(encoding="utf-8"), *checks)
+    return text_hash(register_key(register.files_digest), CONTEXT_FILE.read_text(encoding="utf-8"), *checks,
+                     repr(publication))
 
 
 def read_manifest(out_dir: Path) -> dict | None:
@@ -146,7 +149,9 @@ def refuse_source_folder(out_dir: Path, data_dir: Path) -> None:
         raise InputError(f"--out {out_dir}: that folder holds the register's own files; choose another, e.g. dist")
 
 
-def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> BuildResult:
+def build(
+    data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist", publication: Publication = LOCAL
+) -> BuildResult:
     """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically)."""
     out_dir, seconds = Path(out_dir), {}
     refuse_source_folder(out_dir, Path(data_dir))
@@ -157,7 +162,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     result = BuildResult(report=report, register=register, seconds=seconds)
     if not report.conforms:
         return result
-    key = build_key(register)
+    key = build_key(register, publication)
     manifest = _up_to_date(out_dir, key)
     if manifest is not None:
         result.files, result.counts = [out_dir / name for name in manifest["files"]], manifest.get("counts", {})
@@ -172,6 +177,7 @@ def build(data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist") -> Buil
     result.counts = register_counts(register)
     with stopwatch(seconds, "export"):
         manifest = {"key": key, "counts": result.counts}
-        result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest)
+        result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest,
+                              publication=publication)
         save_register_store(register.store, cache_dir() / f"register-{register_key(register.files_digest)[:32]}.nq")
     return result

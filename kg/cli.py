@@ -14,8 +14,12 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
 def _build(args: argparse.Namespace) -> int:
     from kg.build import build
+    from kg.void import Publication
 
-    result = build(args.data, args.out)
+    for option, url in (("--base-url", args.base_url), ("--endpoint-url", args.endpoint_url)):
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise InputError(f"{option} expects an http(s) URL, got {url!r}")
+    result = build(args.data, args.out, Publication(args.base_url, args.endpoint_url))
     print(f"data: {args.data} ({args.data_origin}); out: {args.out}")
     print(result.summary())
     if not result.report.conforms:
@@ -195,6 +199,9 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate the data and write dist/ (Turtle, N-Triples, JSON-LD)")
     build.add_argument("--out", default="dist", help="output folder (default: dist)")
     build.add_argument("--data", default=None, help=DATA_HELP)
+    build.add_argument("--base-url", default=None, metavar="URL",
+                       help="where `cpsu-kg site` is published (void.ttl names the dumps under URL/dumps/)")
+    build.add_argument("--endpoint-url", default=None, metavar="URL", help="the public SPARQL endpoint, for void.ttl")
     build.set_defaults(run=_build)
 
     validate = commands.add_parser("validate", help="validate Turtle files against the SHACL shapes")

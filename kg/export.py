@@ -21,8 +21,8 @@ from kg.jsonld import to_jsonld
 from kg.load import Register, register_of_graph
 from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, PREFIXES, package_version
 from kg.tables import csv_text, datapackage, tables
+from kg.void import LOCAL, Publication, describe
 from kg.void import PREFIXES as VOID_PREFIXES
-from kg.void import describe
 
 STANDARD_PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -193,6 +193,7 @@ def export(
     out_dir: Path | str = "dist",
     validation_text: str | None = None,
     manifest: Mapping[str, object] | None = None,
+    publication: Publication = LOCAL,
 ) -> list[Path]:
     """Write dist/: the dumps (Turtle, N-Triples, full N-Triples, JSON-LD, inferred Turtle, TriG), void.ttl, the
     spreadsheets (csv/*.csv, datapackage.json) and, when given, the validation report and a manifest (the given
@@ -213,7 +214,7 @@ def export(
         "cpsu.trig": lambda out: write_trig(asserted, inferred, out),
     }
     files["void.ttl"] = lambda out: write_turtle(
-        sorted_triples(describe(asserted, inferred, list(files))), out, VOID_PREFIXES
+        sorted_triples(describe(asserted, inferred, list(files), publication)), out, VOID_PREFIXES
     )
     if validation_text is not None:
         files["validation.txt"] = text_writer(lambda: validation_text)

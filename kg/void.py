@@ -23,7 +23,7 @@ PREFIXES = {"void": VOID, "dcat": DCAT}
 DATASET = "https://w3id.org/cpsu-kg/dataset"
 INFERRED_SUBSET = "https://w3id.org/cpsu-kg/dataset/inferred"
 ONTOLOGY = "https://w3id.org/cpsu-kg/ontology"
-ENDPOINT = "http://127.0.0.1:7878/query"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 LICENCE = "https://creativecommons.org/licenses/by-sa/4.0/"
 SEED_SOURCE = f"{ID}source/seed-article"
 EXAMPLES = ("person/joseph-stalin", "tenure/general-secretary-1", "congress/19", "troika/1953")
@@ -116,27 +116,61 @@ def _partitions(stats: Statistics) -> list[tuple[str, str, Term]]:
     return facts
 
 
-def _distributions(files: list[str]) -> list[tuple[str, str, Term]]:
+@dataclass(frozen=True)
+class Publication:
+    """Where a build is published, as its user says (None: local): the site (`cpsu-kg site`, whose dumps/ folder
+    holds the dumps) and the SPARQL endpoint."""
+
+    base_url: str | None = None
+    endpoint_url: str | None = None
+
+    def dump(self, name: str) -> str | None:
+        return f"{self.base_url.rstrip('/')}/dumps/{name}" if self.base_url else None
+
+
+LOCAL = Publication()  # a build nobody has published
+
+
+def _distributions(files: list[str], publication: Publication) -> list[tuple[str, str, Term]]:
+    """A DCAT distribution per dump, named under the dataset; a download URL and a void:dataDump only where the
+    dumps are published (a local build has no public location to announce)."""
     facts: list[tuple[str, str, Term]] = []
     for name in files:
         if name not in MEDIA_TYPES:
             continue
-        distribution = f"https://w3id.org/cpsu-kg/dist/{name}"
+        distribution = f"{DATASET}/distribution/{name}"
         media_type = f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[name]}"
         facts += [
             (DATASET, f"{DCAT}distribution", _iri(distribution)),
             (distribution, RDF_TYPE, _iri(f"{DCAT}Distribution")),
-            (distribution, f"{DCAT}downloadURL", _iri(distribution)),
             (distribution, f"{DCAT}mediaType", _iri(media_type)),
             (distribution, f"{DCTERMS}title", _literal(name)),
         ]
-        if name != "cpsu-inferred.ttl":
-            facts.append((DATASET, f"{VOID}dataDump", _iri(distribution)))
+        url = publication.dump(name)
+        if url is not None:
+            facts.append((distribution, f"{DCAT}downloadURL", _iri(url)))
+            facts.append((INFERRED_SUBSET if name == "cpsu-inferred.ttl" else DATASET, f"{VOID}dataDump", _iri(url)))
+    return facts
+
+
+def _where(publication: Publication) -> list[tuple[str, str, Term]]:
+    facts: list[tuple[str, str, Term]] = []
+    if publication.endpoint_url is not None:
+        facts.append((DATASET, f"{VOID}sparqlEndpoint", _iri(publication.endpoint_url)))
+    if publication.base_url is None or publication.endpoint_url is None:
+        missing = " and ".join(part for part, url in (("dumps", publication.base_url),
+                                                       ("SPARQL endpoint", publication.endpoint_url)) if url is None)
+        facts.append((DATASET, RDFS_COMMENT, _literal(
+            f"A local build: its {missing} have no public location (cpsu-kg build --base-url, --endpoint-url).",
+            language="en")))
     return facts
 
 
 def describe(
-    asserted: Iterable[pyoxigraph.Triple], inferred: list[pyoxigraph.Triple] | None, files: list[str]
+    asserted: Iterable[pyoxigraph.Triple],
+    inferred: list[pyoxigraph.Triple] | None,
+    files: list[str],
+    publication: Publication = LOCAL,
 ) -> list[pyoxigraph.Triple]:
     """VoID + DCAT description of the asserted graph: counts, partitions, dumps, endpoint, licence, provenance."""
     stats = statistics(asserted)
@@ -151,7 +185,6 @@ def describe(
         (DATASET, f"{DCTERMS}conformsTo", _iri(ONTOLOGY)),
         (DATASET, f"{VOID}vocabulary", _iri(CPSU_NS)),
         (DATASET, f"{VOID}uriSpace", _literal(ID)),
-        (DATASET, f"{VOID}sparqlEndpoint", _iri(ENDPOINT)),
         (DATASET, f"{FOAF}homepage", _iri("https://w3id.org/cpsu-kg")),
         (DATASET, f"{VOID}triples", _literal(stats.triples)),
         (DATASET, f"{VOID}entities", _literal(len(stats.entities))),
@@ -166,13 +199,12 @@ def describe(
         facts.append((DATASET, f"{DCTERMS}issued", _literal(stats.modified, f"{XSD}date")))
     facts += [(DATASET, f"{VOID}exampleResource", _iri(f"{ID}{example}")) for example in EXAMPLES]
     facts += [(DATASET, f"{DCTERMS}source", _iri(source)) for source in sorted(stats.sources)]
-    facts += _partitions(stats) + _distributions(files)
+    facts += _partitions(stats) + _distributions(files, publication) + _where(publication)
     if inferred is not None:
         facts += [
             (DATASET, f"{VOID}subset", _iri(INFERRED_SUBSET)),
             (INFERRED_SUBSET, RDF_TYPE, _iri(f"{VOID}Dataset")),
             (INFERRED_SUBSET, f"{DCTERMS}title", _literal("OWL 2 RL inferences of cpsu-kg", language="en")),
             (INFERRED_SUBSET, f"{VOID}triples", _literal(len(inferred))),
-            (INFERRED_SUBSET, f"{VOID}dataDump", _iri("https://w3id.org/cpsu-kg/dist/cpsu-inferred.ttl")),
         ]
     return [pyoxigraph.Triple(_iri(subject), _iri(predicate), obj) for subject, predicate, obj in facts]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from pyld import jsonld
-from rdflib import RDF, Dataset, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from kg.build import build
@@ -118,7 +118,10 @@ def test_void_counts_equal_those_of_the_built_graph(built):
                      "cpsu-full.nt": ["application", "n-triples"],
                      "cpsu.jsonld": ["application", "ld+json"], "cpsu.trig": ["application", "trig"],
                      "cpsu-inferred.ttl": ["text", "turtle"]}
-    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
+    # a local build announces no public location, and says so
+    assert void.value(dataset, VOID.sparqlEndpoint) is None and void.value(dataset, VOID.dataDump) is None
+    assert str(void.value(dataset, RDFS.comment)) == ("A local build: its dumps and SPARQL endpoint have no public "
+                                                      "location (cpsu-kg build --base-url, --endpoint-url).")
     assert void.value(dataset, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
     assert len(set(void.objects(dataset, DCTERMS.source))) == len(set(dump.objects(None, DCTERMS.source)))
     assert len(set(void.objects(dataset, VOID.exampleResource))) == 4
@@ -361,3 +364,16 @@ def test_frictionless_validates_the_data_package_and_catches_a_broken_reference(
     report = validate(broken / "datapackage.json")
     assert not report.valid
     assert [error[2] for error in report.flatten(["rowNumber", "fieldName", "type"])] == ["foreign-key"]
+
+
+def test_void_names_the_public_locations_it_is_given(tmp_path):
+    finished = run_cli("build", "--out", str(tmp_path / "dist"), "--base-url", "https://example.org/cpsu-kg",
+                       "--endpoint-url", "https://example.org/sparql")
+    assert finished.returncode == 0, finished.stderr
+    void = Graph().parse(tmp_path / "dist" / "void.ttl", format="turtle")
+    dataset = URIRef("https://w3id.org/cpsu-kg/dataset")
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef("https://example.org/sparql")
+    assert URIRef("https://example.org/cpsu-kg/dumps/cpsu.ttl") in set(void.objects(dataset, VOID.dataDump))
+    assert void.value(dataset, RDFS.comment) is None
+    assert run_cli("build", "--out", str(tmp_path / "x"), "--base-url", "example.org").stderr == (
+        "cpsu-kg: error: --base-url expects an http(s) URL, got 'example.org'\n")
