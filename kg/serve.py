@@ -1,8 +1,13 @@
-"""Serve stage: a read-only SPARQL 1.1 endpoint (the oxigraph server from PyPI) over the graphs built in dist/."""
+"""Serve stage: one port for a read-only SPARQL 1.1 endpoint, the query page and the entity pages of dist/.
+
+The engine is the oxigraph server from PyPI, on a loopback port behind kg.front.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import os
 import shutil
 import socket
@@ -15,8 +20,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
+
 from kg.cache import cache_dir
 from kg.errors import InputError
+from kg.front import Front, FrontConfig
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -97,7 +105,8 @@ def _alive(pid: int) -> bool:
 
 
 def remove_unused_stores(keep: Path) -> None:
-    """Remove the stores of older builds that no running server reads (and the marks of servers that are gone)."""
+    """Remove the stores (and sites) of older builds that no running server reads, and the marks of servers that
+    are gone."""
     for old in keep.parent.glob("store-*"):
         if ".in-use-" in old.name:
             if not _alive(int(old.name.rsplit("-", 1)[1])):
@@ -107,6 +116,7 @@ def remove_unused_stores(keep: Path) -> None:
             _alive(int(marker.name.rsplit("-", 1)[1])) for marker in _users(old)
         ):
             shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(old.with_name(old.name.replace("store-", "site-", 1)), ignore_errors=True)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -122,13 +132,15 @@ def port_is_free(host: str, port: int) -> bool:
 
 @dataclass
 class Server:
-    """A running oxigraph server process and where it answers."""
+    """A running endpoint: the oxigraph server process (on a loopback port) and the front where users connect."""
 
     process: subprocess.Popen
     host: str
     port: int
     log: Path
     in_use: Path | None = None
+    upstream_port: int = 0
+    front: Front | None = None
 
     @property
     def url(self) -> str:
@@ -141,7 +153,11 @@ class Server:
         return f"{self.url}query"
 
     def stop(self) -> None:
-        """Stop the server process and wait for it to exit."""
+        """Stop the front and the server process, and wait for the process to exit."""
+        if self.front is not None:
+            self.front.shutdown()
+            self.front.server_close()
+            self.front = None
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -172,7 +188,7 @@ def _wait_until_ready(server: Server) -> None:
             error = server.log.read_text(errors="replace").strip().splitlines()
             raise InputError(f"the oxigraph server stopped at start-up: {error[-1] if error else 'no message'}")
         try:
-            with urllib.request.urlopen(f"{server.query_url}?query=ASK%7B%7D", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.upstream_port}/query?query=ASK%7B%7D", timeout=2):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.05)
@@ -198,17 +214,82 @@ def start_server(
     location = prepare_store(Path(dist))
     if not port_is_free(host, port):
         raise InputError(f"port {port} on {host} is already in use; choose another with --port")
+    site = prepare_site(Path(dist))
+    upstream_port = free_loopback_port()
     command = [
-        oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"{host}:{port}",
-        "--union-default-graph", "--timeout-s", str(timeout_s), *(["--cors"] if cors else []),
+        oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{upstream_port}",
+        "--union-default-graph", "--timeout-s", str(timeout_s),
     ]  # fmt: skip
     log = location.parent / f"server-{port}.log"
     with log.open("w") as log_file:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
-    server = Server(process, host, port, log, mark_in_use(location, process.pid))
+    server = Server(process, host, port, log, mark_in_use(location, process.pid), upstream_port)
     try:
         _wait_until_ready(server)
+        server.front = Front((host, port), FrontConfig(upstream_port, site, query_page(), cors, timeout_s))
+        server.front.start()
+    except OSError as error:  # the port was taken between the check and the bind
+        server.stop()
+        raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
     except BaseException:  # Ctrl-C during start-up included: no server is left behind
         server.stop()
         raise
     return server
+
+
+def free_loopback_port() -> int:
+    """A port nothing listens on at 127.0.0.1, for the engine behind the front."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prepare_site(dist: Path) -> Path:
+    """The static site of dist/ (entity pages and descriptions, `cpsu-kg site`), made once per build in the cache."""
+    from kg.site import write_site
+
+    source = dataset_file(dist)
+    location = cache_dir() / f"site-{hashlib.sha256(source.read_bytes()).hexdigest()[:32]}"
+    if not (location / "index.html").is_file():
+        store = pyoxigraph.Store()
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.TRIG)
+        write_site(store, location, dist)
+    return location
+
+
+def query_page() -> bytes:
+    """The page at /: YASGUI (served by the engine, so it works offline) titled cpsu-kg, opening on a real
+    question, with every stored query (its parameters set to their defaults) offered as a ready example."""
+    from kg.query import get_query, list_queries, substituted_text
+
+    examples = [{"name": q.name, "summary": q.summary, "query": substituted_text(q, dict(q.defaults))}
+                for q in list_queries()]
+    opening = substituted_text(get_query("who-led-on"), {"date": "1953-06-01"})
+    data = json.dumps({"examples": examples, "opening": opening}, ensure_ascii=False).replace("</", "<\\/")
+    items = "".join(f'<li><a href="#" data-query="{i}" title="{html.escape(q["summary"])}">{html.escape(q["name"])}</a>'
+                    f"</li>" for i, q in enumerate(examples))
+    return QUERY_PAGE.replace("@ITEMS@", items).replace("@DATA@", data).encode("utf-8")
+
+
+QUERY_PAGE = r"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cpsu-kg: SPARQL</title>
+<link href="./yasgui.min.css" rel="stylesheet" type="text/css"><script src="./yasgui.min.js"></script>
+<style>body{font-family:system-ui,sans-serif;margin:0;display:flex}nav{width:16rem;padding:1rem;font-size:.9rem}
+main{flex:1;min-width:0}nav li{margin:.2rem 0}</style></head>
+<body><nav><h1>cpsu-kg</h1><p>The leadership of the CPSU, 1917–1991, as a SPARQL endpoint (read-only).
+Entity pages: <a href="index.html">all kinds</a>.</p><h2>Stored queries</h2><ul>@ITEMS@</ul></nav>
+<main><div id="yasgui"></div></main>
+<script>
+const data = @DATA@;
+const base = window.location.href.replace(/[?#].*$/, "").replace(/\/$/, "");
+const yasgui = new Yasgui(document.getElementById("yasgui"), {
+  requestConfig: { endpoint: base + "/query" }, persistenceId: null, copyEndpointOnNewTab: true,
+  yasqe: { value: data.opening } });
+document.querySelectorAll("nav a[data-query]").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    event.preventDefault();
+    yasgui.getTab().setQuery(data.examples[Number(link.dataset.query)].query);
+  });
+});
+</script></body></html>
+"""

@@ -377,3 +377,22 @@ def test_void_names_the_public_locations_it_is_given(tmp_path):
     assert void.value(dataset, RDFS.comment) is None
     assert run_cli("build", "--out", str(tmp_path / "x"), "--base-url", "example.org").stderr == (
         "cpsu-kg: error: --base-url expects an http(s) URL, got 'example.org'\n")
+
+
+def test_a_build_citing_a_denied_domain_fails_naming_the_source_and_the_domain(tmp_path):
+    data = copy_of_data(tmp_path)
+    with (data / "sources.ttl").open("a", encoding="utf-8") as sources:
+        sources.write('\nsource:fan a cpsu:Source ; dcterms:title "A fan wiki" ;\n'
+                      '    cpsu:url "https://history.fandom.com/wiki/Stalin"^^xsd:anyURI ; cpsu:tier cpsu:Tier2 .\n')
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;",
+                                                   "schema:sameAs wd:Q855 ; dcterms:source source:fan ;"))
+    out = previous_build(tmp_path)
+    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    assert finished.returncode == 1
+    lines = finished.stderr.splitlines()
+    assert lines[0] == ("Check failed: source-policy-violation — A source on a denied domain, on a domain the source "
+                        "policy does not list, or whose tier is not its domain's.")
+    assert lines[3].split() == ["https://w3id.org/cpsu-kg/id/source/fan", "https://history.fandom.com/wiki/Stalin",
+                                "denied", "domain", "fandom.com", "https://w3id.org/cpsu-kg/ontology#Tier2"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"

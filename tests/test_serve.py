@@ -315,5 +315,59 @@ def test_a_server_of_another_build_leaves_the_store_of_a_running_server_alone(di
         with start_server(other, "127.0.0.1", free_port()) as second:
             assert int(text_count(second)) == int(before) + 1
             assert text_count(first) == before  # its store is still there
-        stores = sorted(p.name for p in (tmp_path / "cache").iterdir() if p.is_dir())
+        stores = sorted(p.name for p in (tmp_path / "cache").glob("store-*") if p.is_dir())
         assert len(stores) == 2
+
+
+def http_status_and_text(url: str, headers: dict | None = None) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.headers.get_content_type(), reply.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get_content_type(), error.read().decode("utf-8")
+
+
+@pytest.mark.parametrize(("accept", "content_type", "marker"), [
+    ("text/html", "text/html", "<h1>Joseph Stalin</h1>"),
+    ("text/turtle", "text/turtle", "person:joseph-stalin"),
+    ("application/ld+json", "application/ld+json", '"person/joseph-stalin"'),
+    ("application/n-triples", "application/n-triples", "<https://w3id.org/cpsu-kg/id/person/joseph-stalin> "),
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", "application/ld+json", '"person/joseph-stalin"'),
+    ("*/*", "text/html", "<h1>Joseph Stalin</h1>"),
+])
+def test_an_entity_iri_dereferences_by_content_negotiation(server, accept, content_type, marker):
+    status, served_as, text = http_status_and_text(f"{server.url}id/person/joseph-stalin", {"Accept": accept})
+    assert (status, served_as) == (200, content_type)
+    assert marker in text
+
+
+def test_an_unknown_entity_is_a_404_and_paths_cannot_leave_the_site(server):
+    assert http_status_and_text(f"{server.url}id/person/nobody")[0] == 404
+    assert http_status_and_text(f"{server.url}id/../../etc/passwd")[0] == 404
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE is not allowed here"),
+    ("SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000, "the query nests brackets 3000 deep; this endpoint allows 64"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER (" + "(" * 5000 + "1" + ")" * 5000 + ") }", "nests brackets 5002 deep"),
+])
+def test_the_front_refuses_service_and_deep_nesting_and_the_engine_keeps_answering(server, query, message):
+    status, _, text = http_status_and_text(f"{server.query_url}?{urllib.parse.urlencode({'query': query})}")
+    assert status == 400
+    assert text.startswith("cpsu-kg refused the query: ") and message in text
+    assert text_count(server).isdigit()
+
+
+def test_service_inside_a_string_or_an_iri_is_no_service_call(server):
+    query = 'SELECT ?x WHERE { VALUES ?x { "SERVICE" <urn:SERVICE> } }'
+    assert http_get(server.query_url, query, "text/csv").splitlines()[1:] == ["SERVICE", "urn:SERVICE"]
+
+
+def test_the_query_page_is_cpsu_kg_s_and_offers_every_stored_query(server):
+    status, content_type, page = http_status_and_text(server.url)
+    assert (status, content_type) == (200, "text/html")
+    assert "<title>cpsu-kg: SPARQL</title>" in page
+    assert page.count("data-query=") == len(list_queries())
+    assert "PREFIX cpsu: <https://w3id.org/cpsu-kg/ontology#>" in page
+    assert http_status_and_text(f"{server.url}yasgui.min.js")[0] == 200  # served locally, works offline

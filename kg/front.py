@@ -1,0 +1,206 @@
+"""The serve stage's HTTP front: one port for the SPARQL endpoint, the query page and the entity pages.
+
+Oxigraph's server runs behind it on a loopback port and stays the SPARQL engine. The front exists for what that
+server cannot do itself: refuse `SERVICE` (the server would fetch from any address a client names), refuse a
+query nested deeper or longer than a limit before it reaches the engine (thousands of brackets overflow its
+stack), cap the size of an answer, answer the register's IRIs (/id/{kind}/{slug}) by content negotiation from
+the static site, add CORS headers on request, and serve a query page that knows the project's prefixes and
+queries. It is the standard library's threading HTTP server and client: no framework is needed to pass requests
+on, and the Python that runs cpsu-kg has them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_QUERY_CHARS = 100_000
+MAX_NESTING = 64
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+CHUNK = 65536
+PASSED_ON = ("/query", "/sparql", "/store", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
+ENTITY_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
+                  "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "nt"}
+FILE_TYPES = {".html": "text/html; charset=utf-8", ".ttl": "text/turtle; charset=utf-8",
+              ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".json": "application/json",
+              ".trig": "application/trig", ".svg": "image/svg+xml"}
+# Strings, IRIs and comments, whose brackets and words are not the query's structure.
+NOT_STRUCTURE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|' r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
+    r'"(?:[^"\\\n]|\\.)*"|' r"'(?:[^'\\\n]|\\.)*'|" r'<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+
+
+def query_problem(text: str) -> str | None:
+    """Why the front refuses a query (too long, nested too deep, SERVICE), or None when it may reach the engine."""
+    if len(text) > MAX_QUERY_CHARS:
+        return f"the query is longer than {MAX_QUERY_CHARS} characters"
+    structure = NOT_STRUCTURE.sub(" ", text)
+    depth = deepest = 0
+    for character in structure:
+        if character in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "})]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        return f"the query nests brackets {deepest} deep; this endpoint allows {MAX_NESTING}"
+    if re.search(r"\bSERVICE\b", structure, re.IGNORECASE):
+        return ("SERVICE is not allowed here: this endpoint does not fetch from other endpoints "
+                "(federate from your own client; queries/federated/ has examples)")
+    return None
+
+
+def entity_format(accept: str | None) -> str:
+    """The file extension of the description an Accept header asks for (by q-value; HTML when none fits)."""
+    best, best_q = "html", 0.0
+    for part in (accept or "").split(","):
+        media_type, *parameters = [piece.strip() for piece in part.split(";")]
+        q = 1.0
+        for parameter in parameters:
+            if parameter.startswith("q="):
+                try:
+                    q = float(parameter[2:])
+                except ValueError:
+                    q = 0.0
+        if media_type in ENTITY_FORMATS and q > best_q:
+            best, best_q = ENTITY_FORMATS[media_type], q
+    return best
+
+
+@dataclass(frozen=True)
+class FrontConfig:
+    """What the front needs: the engine's loopback port, the static site, the query page, and CORS on or off."""
+
+    upstream_port: int
+    site: Path
+    page: bytes
+    cors: bool
+    timeout_s: int
+
+
+class Front(http.server.ThreadingHTTPServer):
+    """The front's HTTP server: one thread per request, none outliving the process."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], config: FrontConfig) -> None:
+        super().__init__(address, FrontHandler)
+        self.config = config
+
+    def start(self) -> threading.Thread:
+        """Serve in a background thread; return it."""
+        thread = threading.Thread(target=self.serve_forever, name="cpsu-kg front", daemon=True)
+        thread.start()
+        return thread
+
+
+class FrontHandler(http.server.BaseHTTPRequestHandler):
+    """Routes a request: the query page, the engine (checked first), or a file of the static site."""
+
+    server: Front
+    server_version = "cpsu-kg"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+        pass
+
+    def _cors(self) -> None:
+        if self.server.config.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self._cors()
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_OPTIONS(self) -> None:  # noqa: N802 - the standard library's name
+        if not self.server.config.cors:
+            self._send(405, b"CORS is off (cpsu-kg serve --cors turns it on)\n")
+            return
+        self._send(204, b"")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        path, _, query_string = self.path.partition("?")
+        if path == "/":
+            self._send(200, self.server.config.page, "text/html; charset=utf-8")
+        elif path in ("/query", "/sparql"):
+            text = urllib.parse.parse_qs(query_string).get("query", [""])[0]
+            self._checked_and_passed_on(text, None)
+        elif path in PASSED_ON:
+            self._pass_on(None)
+        else:
+            self._site_file(path)
+
+    def do_POST(self) -> None:  # noqa: N802
+        path = self.path.partition("?")[0]
+        if path not in ("/query", "/sparql"):
+            self._send(403, b"this endpoint is read-only: only queries are answered\n")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_QUERY_CHARS * 4:
+            self._send(413, f"the request is larger than {MAX_QUERY_CHARS * 4} bytes\n".encode())
+            return
+        body = self.rfile.read(length)
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type == "application/sparql-query":
+            text = body.decode("utf-8", errors="replace")
+        else:
+            text = urllib.parse.parse_qs(body.decode("utf-8", errors="replace")).get("query", [""])[0]
+        self._checked_and_passed_on(text, body)
+
+    def _checked_and_passed_on(self, text: str, body: bytes | None) -> None:
+        problem = query_problem(text)
+        if problem is not None:
+            self._send(400, f"cpsu-kg refused the query: {problem}\n".encode())
+            return
+        self._pass_on(body)
+
+    def _pass_on(self, body: bytes | None) -> None:
+        """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES."""
+        config = self.server.config
+        upstream = http.client.HTTPConnection("127.0.0.1", config.upstream_port, timeout=config.timeout_s + 10)
+        headers = {name: value for name in ("Accept", "Content-Type") if (value := self.headers.get(name))}
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            self.send_response(answer.status)
+            for name in ("Content-Type", "Content-Length"):
+                if answer.getheader(name):
+                    self.send_header(name, answer.getheader(name))
+            self._cors()
+            self.end_headers()
+            sent = 0
+            while sent < MAX_ANSWER_BYTES and (chunk := answer.read1(CHUNK)):
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except (OSError, http.client.HTTPException):
+            self.close_connection = True  # the client left, or the engine did: nothing more to say to either
+        finally:
+            upstream.close()
+
+    def _site_file(self, path: str) -> None:
+        relative = urllib.parse.unquote(path).lstrip("/")
+        if ".." in relative.split("/") or not relative:
+            self._send(404, b"not found\n")
+            return
+        target = self.server.config.site / relative
+        if relative.startswith("id/") and not target.suffix:
+            target = target.with_name(f"{target.name}.{entity_format(self.headers.get('Accept'))}")
+        if not target.is_file():
+            self._send(404, f"not found: /{relative}\n".encode())
+            return
+        self._send(200, target.read_bytes(), FILE_TYPES.get(target.suffix, "application/octet-stream"))
