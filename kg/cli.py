@@ -126,10 +126,16 @@ def _timeline(args: argparse.Namespace) -> int:
     from kg.query import register_store
     from kg.timeline import check_window, draw_timeline, output_format
 
-    path = Path(args.output)
+    path = Path(args.output or ("dist/timeline.svg" if args.body is None else f"dist/timeline-{args.body}.svg"))
     output_format(path)  # a bad file name or window exits 2 before anything is loaded
     check_window(args.year_from, args.year_to)
-    print(f"wrote        {draw_timeline(register_store(args.data), path, args.year_from, args.year_to)}")
+    if args.body is None:
+        print(f"wrote        {draw_timeline(register_store(args.data), path, args.year_from, args.year_to)}")
+        return EXIT_OK
+    from kg.body_timeline import draw_body_timeline
+
+    drawn = draw_body_timeline(register_store(args.data), args.body, path, args.year_from, args.year_to)
+    print(f"wrote        {drawn}")
     return EXIT_OK
 
 
@@ -257,7 +263,10 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     timeline = commands.add_parser("timeline", help="draw the officeholders' timeline, 1917-1991 (SVG or PNG)")
-    timeline.add_argument("-o", "--output", default="dist/timeline.svg", metavar="FILE", help="a .svg or .png file")
+    timeline.add_argument("-o", "--output", default=None, metavar="FILE",
+                          help="a .svg or .png file (default: dist/timeline.svg, or dist/timeline-BODY.svg)")
+    timeline.add_argument("--body", choices=("politburo", "secretariat", "orgburo"), default=None,
+                          help="draw the membership of a leading body instead: one row per person")
     timeline.add_argument("--from", dest="year_from", type=int, default=1917, metavar="YEAR", help="first year shown")
     timeline.add_argument("--to", dest="year_to", type=int, default=1991, metavar="YEAR", help="last year shown")
     timeline.add_argument("--data", default=None, help=DATA_HELP)

@@ -161,11 +161,12 @@ def tier_name(tier: object) -> str:
     return str(tier).rsplit("#", 1)[-1] if tier else ""
 
 
-def tenure_sources(graph: Graph) -> dict[str, list[Cited]]:
-    """The sources of each tenure (by IRI): (address, title, tier), from queries/docs/tenure-sources.rq."""
+def tenure_sources(graph: Graph, query: str = "tenure-sources", key: str = "tenure") -> dict[str, list[Cited]]:
+    """The sources of each tenure (or, with query spell-sources and key spell, each body membership) by IRI:
+    (address, title, tier)."""
     sources: dict[str, list[Cited]] = defaultdict(list)
-    for row in run(get_query("tenure-sources", DOCS_QUERIES_DIR), graph).dicts():
-        sources[str(row["tenure"])].append(
+    for row in run(get_query(query, DOCS_QUERIES_DIR), graph).dicts():
+        sources[str(row[key])].append(
             (str(row["url"] or ""), str(row["title"] or row["source"]), tier_name(row["tier"])))
     return sources
 
@@ -268,13 +269,55 @@ def register_page(graph: Graph, timeline_src: str | None = "timeline.svg") -> st
         "the year or the month. Each source carries its tier under the project\'s source policy: "
         f"{tier_badge('Tier1')} reference works and specialist chronologies, {tier_badge('Tier2')} Wikipedia. "
         "The classes and properties are documented in "
-        '<a href="ontology.html">ontology.html</a>.</p>\n</header>\n'
+        '<a href="ontology.html">ontology.html</a>; the leading bodies have pages of their own: '
+        '<a href="politburo.html">Politburo</a>, <a href="secretariat.html">Secretariat</a>, '
+        '<a href="orgburo.html">Orgburo</a>.</p>\n</header>\n'
         f"{timeline_figure_html(timeline_src)}\n{sections}\n{disputed_section(graph)}\n</body>\n</html>\n"
     )
 
 
+BODIES = ("politburo", "secretariat", "orgburo")
+
+
+def spell_row(number: int, row: dict[str, object], sources: list[Cited]) -> str:
+    """One table row of a body's page: the member, role, dates, how the spell began and ended, and its sources."""
+    ident = escape(str(row["spell"]).rsplit("/", 1)[-1])
+    began = f'<br><span class="meta">{escape(row["startedBy"])}</span>' if row["startedBy"] else ""
+    end = escape(row["end"]) if row["end"] else '<span class="meta">no source dates the end</span>'
+    ended = escape(row["endCause"] or "not recorded") + (
+        f'<br><span class="meta">{escape(row["endedBy"])}</span>' if row["endedBy"] else "")
+    listed = "".join(cited(source) for source in sources)
+    return (f'<tr id="{ident}"><td>{number}</td><td><strong>{escape(row["personLabel"])}</strong></td>'
+            f"<td>{escape(row['role'])}</td><td class=\"date\">{escape(row['start'])}{began}</td>"
+            f'<td class="date">{end}</td><td>{ended}</td><td><ul>{listed}</ul></td></tr>')
+
+
+def body_page(graph: Graph, body: str, chart_src: str | None) -> str:
+    """The page of a leading body: its membership chart and every spell with its sources, in order of entry."""
+    rows = run(get_query("body-members", DOCS_QUERIES_DIR), graph, {"body": body}).dicts()
+    sources = tenure_sources(graph, "spell-sources", "spell")
+    name = str(rows[0]["bodyLabel"]) if rows else body
+    head = "".join(f"<th>{label}</th>" for label in ("#", "Member", "Role", "From", "To", "How it ended", "Sources"))
+    table = "\n".join(spell_row(number, row, sources.get(str(row["spell"]), []))
+                      for number, row in enumerate(rows, start=1))
+    chart = (f'<figure><img src="{escape(chart_src)}" alt="Membership chart of the {escape(name)}"></figure>'
+             if chart_src else "")
+    persons = len({row["person"] for row in rows})
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>cpsu-kg: {escape(name)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n"
+        f"<h1>{escape(name)}</h1>\n<p class=\"meta\">{len(rows)} spells, {persons} persons, from the cpsu-kg "
+        "register (queries/docs/body-members.rq). A date of four or seven characters is known only to the year or "
+        "the month. Where the register may be missing members on a day, <code>cpsu-kg query members-on</code> says so. "
+        '<a href="register.html">The party\'s leaders</a>.</p>\n</header>\n'
+        f"{chart}\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{table}\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+
+
 def build_docs(graph: Graph, out_dir: Path, timeline: bool = True) -> list[Path]:
-    """Write ontology.html (pyLODE), register.html and, by default, timeline.svg into out_dir; return the files."""
+    """Write ontology.html (pyLODE), register.html, a page per leading body and, by default, their charts
+    (timeline.svg, timeline-<body>.svg) into out_dir; return the files."""
+    from kg.body_timeline import draw_body_timeline
     from kg.timeline import draw_timeline
 
     out_dir = Path(out_dir)
@@ -285,4 +328,11 @@ def build_docs(graph: Graph, out_dir: Path, timeline: bool = True) -> list[Path]
     written.append(register)
     if timeline:
         written.append(draw_timeline(graph, out_dir / "timeline.svg"))
+    for body in BODIES:
+        chart = f"timeline-{body}.svg" if timeline else None
+        page = out_dir / f"{body}.html"
+        page.write_text(body_page(graph, body, chart), encoding="utf-8")
+        written.append(page)
+        if chart is not None:
+            written.append(draw_body_timeline(graph, body, out_dir / chart))
     return written

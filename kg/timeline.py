@@ -763,10 +763,15 @@ def timeline_figure(graph: Graph, year_from: int = 1917, year_to: int = 1991) ->
 def draw_timeline(graph: Graph, path: Path, year_from: int = 1917, year_to: int = 1991) -> Path:
     """Draw the timeline of the years year_from..year_to from the register; write SVG or PNG by the path's suffix."""
     path = Path(path)
-    image_format = output_format(path)
-    figure = timeline_figure(graph, year_from, year_to)
+    output_format(path)
+    return save_figure(timeline_figure(graph, year_from, year_to), path)
+
+
+def save_figure(figure: Figure, path: Path) -> Path:
+    """Write a figure as SVG or PNG by the path's suffix, byte-stable from one run to the next."""
     import matplotlib
 
+    image_format = output_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # svg.fonttype none keeps the names as searchable <text>; the salt and the missing date make the SVG reproducible
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cpsu-kg"}):

@@ -47,13 +47,16 @@ def table_rows(page: str, section: str) -> dict[str, str]:
 
 def test_the_pages_and_the_timeline_are_written(docs):
     out, written = docs
-    assert written == [out / "ontology.html", out / "register.html", out / "timeline.svg"]
+    assert written == [out / "ontology.html", out / "register.html", out / "timeline.svg",
+                       out / "politburo.html", out / "timeline-politburo.svg", out / "secretariat.html",
+                       out / "timeline-secretariat.svg", out / "orgburo.html", out / "timeline-orgburo.svg"]
     assert all(path.stat().st_size > 1000 for path in written)
 
 
 def test_the_timeline_can_be_left_out(queryable, tmp_path):
     written = build_docs(queryable, tmp_path, timeline=False)
-    assert [path.name for path in written] == ["ontology.html", "register.html"]
+    assert [path.name for path in written] == ["ontology.html", "register.html", "politburo.html", "secretariat.html",
+                                               "orgburo.html"]
     assert "<img" not in (tmp_path / "register.html").read_text(encoding="utf-8")
 
 
@@ -144,3 +147,18 @@ def test_the_disputed_section_lists_every_value_with_its_sources_preferred_first
                             r"<td class=\"date( preferred)?\">([^<]*)</td>", section)
     assert khrushchev == [(" preferred", "1953-09-07 (preferred)"), ("", "1953-09-14")]
     assert "<tr><td>Georgy Malenkov, birth</td><td>date</td><td class=\"date preferred\">1902-01-08 (preferred)</td>" in section
+
+
+def test_each_leading_body_has_a_page_with_every_spell_in_order_and_its_sources(docs):
+    pages = {body: (docs[0] / f"{body}.html").read_text(encoding="utf-8") for body in ("politburo", "secretariat",
+                                                                                        "orgburo")}
+    rows = {body: dict(re.findall(r'<tr id="([^"]+)">(.*?)</tr>', page, re.DOTALL)) for body, page in pages.items()}
+    assert {body: len(found) for body, found in rows.items()} == {"politburo": 201, "secretariat": 87, "orgburo": 18}
+    assert "<h1>Politburo of the Central Committee</h1>" in pages["politburo"]
+    assert '<img src="timeline-politburo.svg"' in pages["politburo"]
+    first = rows["politburo"]["politburo-grigory-zinoviev-1"]
+    assert "<strong>Grigory Zinoviev</strong></td><td>candidate member</td>" in first
+    assert "1919-03-25<br><span class=\"meta\">Central Committee meeting of 25 March 1919</span>" in first
+    assert 'href="https://en.wikipedia.org/wiki/Grigory_Zinoviev"' in first
+    assert list(rows["politburo"])[:3] == ["politburo-grigory-zinoviev-1", "politburo-joseph-stalin-1",
+                                           "politburo-leon-trotsky-1"]

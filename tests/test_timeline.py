@@ -241,7 +241,8 @@ def test_importing_the_module_does_not_import_matplotlib():
 
 def test_the_timeline_queries_are_decorated_and_answer(queryable):
     queries = {query.name: query for query in list_queries(TIMELINE_QUERIES_DIR)}
-    assert sorted(queries) == ["second-secretary-tenures", "top-office-tenures", "top-office-vacancies", "troikas"]
+    assert sorted(queries) == ["body-spells", "second-secretary-tenures", "top-office-tenures", "top-office-vacancies",
+                               "troikas"]
     assert [name for name, query in queries.items() if not query.summary or "timeline" not in query.tags] == []
     vacancies = run(queries["top-office-vacancies"], queryable).dicts()
     assert [(str(row["start"]), str(row["end"]), row["days"]) for row in vacancies] == [
@@ -263,3 +264,53 @@ def test_the_timeline_queries_are_decorated_and_answer(queryable):
         "General Secretary",
         "First Secretary",
     ]
+
+
+# ---------------------------------------------------------------- a body's membership chart (timeline --body)
+
+
+@pytest.fixture(scope="module")
+def politburo_svg(queryable, tmp_path_factory):
+    from kg.body_timeline import draw_body_timeline
+
+    path = draw_body_timeline(queryable, "politburo", tmp_path_factory.mktemp("body") / "politburo.svg")
+    return path.read_text(encoding="utf-8")
+
+
+def test_the_body_chart_has_one_row_per_member_sorted_by_entry(queryable):
+    from kg.body_timeline import body_spells, people_by_entry
+
+    name, spells = body_spells(queryable, "politburo")
+    people = [person_name for _, person_name in people_by_entry(spells)]
+    assert (name, len(spells), len(people)) == ("Politburo of the Central Committee", 201, 144)
+    assert people[:8] == ["Grigory Zinoviev", "Joseph Stalin", "Leon Trotsky", "Lev Kamenev", "Mikhail Kalinin",
+                          "Nikolai Bukharin", "Nikolai Krestinsky", "Vladimir Lenin"]
+    assert people[-1] == "Jumgalbek Amanbayev"
+    assert sum(not spell.documented_end for spell in spells) == 10
+
+
+def test_the_body_chart_draws_every_spell_the_leaders_terms_and_names_as_text(politburo_svg):
+    assert len(re.findall(r'id="spell-', politburo_svg)) == 201
+    assert sorted(re.findall(r'id="leader-([a-z0-9-]+)"', politburo_svg)) == [
+        "first-secretary-1", "first-secretary-2", "general-secretary-1", "general-secretary-2", "general-secretary-3",
+        "general-secretary-4", "general-secretary-5", "general-secretary-6", "responsible-secretary-1",
+        "responsible-secretary-2", "responsible-secretary-3"]
+    for text in ("Grigory Zinoviev", "Jumgalbek Amanbayev", "Politburo of the Central Committee: members 1917–1991",
+                 "no source dates the end: drawn to death"):
+        assert text in politburo_svg
+
+
+def test_a_body_chart_of_an_unknown_body_or_an_empty_window_is_a_clear_error(queryable, tmp_path):
+    from kg.body_timeline import draw_body_timeline
+
+    with pytest.raises(InputError, match=r"--body expects one of politburo, secretariat, orgburo, got 'cabinet'"):
+        draw_body_timeline(queryable, "cabinet", tmp_path / "x.svg")
+    with pytest.raises(InputError, match=r"the register has no member of the orgburo between 1917 and 1918"):
+        draw_body_timeline(queryable, "orgburo", tmp_path / "x.svg", 1917, 1918)
+
+
+def test_cli_timeline_body_writes_the_chart_where_asked(tmp_path):
+    finished = subprocess.run([sys.executable, "-m", "kg", "timeline", "--body", "secretariat", "-o",
+                               str(tmp_path / "s.png")], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
