@@ -99,8 +99,8 @@ def _serve(args: argparse.Namespace) -> int:
         server = start_server(args.dist, args.host, args.port, args.timeout, cors=args.cors)
     except KeyboardInterrupt:
         return EXIT_OK  # Ctrl-C during start-up: start_server stopped what it had started
-    print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only; Ctrl-C stops it", flush=True)
-    try:
+    try:  # the announcement inside: a signal may arrive the moment it is read
+        print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only; Ctrl-C stops it", flush=True)
         server.process.wait()
     except KeyboardInterrupt:
         return EXIT_OK

@@ -222,7 +222,7 @@ def start_server(
     ]  # fmt: skip
     log = location.parent / f"server-{port}.log"
     with log.open("w") as log_file:  # a file, not a pipe: a full pipe would block the server
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=end_with_parent)
     server = Server(process, host, port, log, mark_in_use(location, process.pid), upstream_port)
     try:
         _wait_until_ready(server)
@@ -235,6 +235,19 @@ def start_server(
         server.stop()
         raise
     return server
+
+
+def end_with_parent() -> None:
+    """In the child, before it runs the engine: ask Linux to send it SIGTERM when cpsu-kg dies, even by kill -9
+    (prctl PR_SET_PDEATHSIG); elsewhere nothing, and the engine outlives a killed parent."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return
+    libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def free_loopback_port() -> int:

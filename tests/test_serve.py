@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -371,3 +372,22 @@ def test_the_query_page_is_cpsu_kg_s_and_offers_every_stored_query(server):
     assert page.count("data-query=") == len(list_queries())
     assert "PREFIX cpsu: <https://w3id.org/cpsu-kg/ontology#>" in page
     assert http_status_and_text(f"{server.url}yasgui.min.js")[0] == 200  # served locally, works offline
+
+
+def test_the_engine_ends_when_cpsu_kg_serve_is_killed_outright(dist):
+    process = serve_process(dist, free_port())
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(process.pid, signal.SIGKILL)  # no handler runs: only the kernel can tell the child
+        process.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, os.WNOHANG)
+            time.sleep(0.1)
+        state = Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] if Path(f"/proc/{child}").exists() else "gone"
+        assert state in ("gone", "Z")  # ended (a zombie until its new parent reaps it)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,125 @@
+"""A bounded load test of `cpsu-kg serve` on the loopback: many clients at once while abusive queries run.
+
+Builds the register into a temporary folder, starts the server on 127.0.0.1 (the front and the Oxigraph engine,
+as `cpsu-kg serve` runs them), then sends --requests requests from --threads threads: the stored queries in turn
+(with their test parameters) and entity pages, while other threads keep sending abusive queries (SERVICE, deep
+nesting: refused by the front; a cross join that runs into the timeout). Prints the latency of the ordinary
+requests (median, p95, p99, max), the errors, and what the abusive ones got. Usage:
+    python benchmarks/load.py [--requests 2000] [--threads 200] [--timeout 2] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.endpoint import free_port, percentile  # noqa: E402
+from kg.build import build  # noqa: E402
+from kg.paths import DATA_DIR  # noqa: E402
+from kg.query import list_queries, substituted_text  # noqa: E402
+from kg.serve import start_server  # noqa: E402
+
+ABUSIVE = {
+    "SERVICE to another host": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "3,000 nested groups": "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000,
+    "cross join past the timeout": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }",
+}
+ENTITIES = ("person/joseph-stalin", "tenure/general-secretary-1", "membership/politburo-joseph-stalin-1")
+
+
+def ordinary_requests(base: str, count: int) -> list[urllib.request.Request]:
+    """count requests: each stored query (as JSON results) and each entity page (as Turtle), in turn."""
+    queries = [substituted_text(query, dict(query.defaults)) for query in list_queries()]
+    kinds = [urllib.request.Request(f"{base}query?{urllib.parse.urlencode({'query': text})}",
+                                    headers={"Accept": "application/sparql-results+json"}) for text in queries]
+    kinds += [urllib.request.Request(f"{base}id/{entity}", headers={"Accept": "text/turtle"}) for entity in ENTITIES]
+    return [kinds[i % len(kinds)] for i in range(count)]
+
+
+def fetch(request: urllib.request.Request) -> tuple[float, str | None]:
+    """Milliseconds to the whole answer, and the error (None when the answer was 200 and complete)."""
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            error = None if response.status == 200 else f"HTTP {response.status}"
+    except (urllib.error.URLError, OSError) as failure:
+        error = str(failure)
+    return (time.perf_counter() - started) * 1000, error
+
+
+def abuse(base: str, stop: threading.Event, outcomes: dict[str, set[str]]) -> None:
+    """Send the abusive queries in turn until stop is set; record what each got."""
+    while not stop.is_set():
+        for name, text in ABUSIVE.items():
+            request = urllib.request.Request(f"{base}query?{urllib.parse.urlencode({'query': text})}",
+                                             headers={"Accept": "text/csv"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    body = response.read().decode("utf-8", errors="replace")
+                    got = "cancelled at the timeout" if "cancelled" in body else f"HTTP {response.status}"
+            except urllib.error.HTTPError as refused:
+                got = f"refused, HTTP {refused.code}"
+            except (urllib.error.URLError, OSError) as failure:
+                got = f"error: {failure}"
+            outcomes.setdefault(name, set()).add(got)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=200)
+    parser.add_argument("--abusers", type=int, default=3, help="threads sending abusive queries meanwhile")
+    parser.add_argument("--timeout", type=int, default=2, help="the server's query timeout, seconds")
+    parser.add_argument("--markdown", action="store_true", help="print a table for benchmarks/results.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        dist = Path(scratch) / "dist"
+        assert build(DATA_DIR, dist).succeeded
+        with start_server(dist, "127.0.0.1", free_port(), args.timeout) as server:
+            stop, outcomes = threading.Event(), {}
+            abusers = [threading.Thread(target=abuse, args=(server.url, stop, outcomes)) for _ in range(args.abusers)]
+            for thread in abusers:
+                thread.start()
+            started = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(args.threads) as pool:
+                results = list(pool.map(fetch, ordinary_requests(server.url, args.requests)))
+            wall = time.perf_counter() - started
+            stop.set()
+            for thread in abusers:
+                thread.join()
+    millis = [ms for ms, _ in results]
+    errors = [error for _, error in results if error]
+    figures = {
+        "requests": len(results), "threads": args.threads, "errors": len(errors),
+        "median ms": percentile(millis, 0.5), "p95 ms": percentile(millis, 0.95),
+        "p99 ms": percentile(millis, 0.99), "max ms": max(millis), "requests/s": len(results) / wall,
+    }
+    if args.markdown:
+        print("| " + " | ".join(figures) + " |\n|" + "---|" * len(figures))
+        print("| " + " | ".join(f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" for v in figures.values()) + " |")
+        print()
+        for name, got in sorted(outcomes.items()):
+            print(f"- {name}: {', '.join(sorted(got))}")
+    else:
+        for name, value in figures.items():
+            print(f"{name:12} {value:,.1f}" if isinstance(value, float) else f"{name:12} {value:,}")
+        for name, got in sorted(outcomes.items()):
+            print(f"abusive: {name}: {', '.join(sorted(got))}")
+        for error in sorted(set(errors))[:10]:
+            print(f"error: {error}")
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
