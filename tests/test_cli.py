@@ -154,3 +154,23 @@ def test_version_names_the_installed_version():
 
     finished = run_cli("--version")
     assert (finished.returncode, finished.stdout) == (0, f"cpsu-kg {version('cpsu-kg')}\n")
+
+
+def test_query_sparql_and_docs_refuse_a_register_the_build_rejects(tmp_path):
+    import shutil
+
+    from kg.paths import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    tenures = data / "tenures.ttl"
+    tenures.write_text(tenures.read_text().replace("cpsu:acting false", 'cpsu:acting "no"^^xsd:boolean', 1))
+    refusal = (f"cpsu-kg: error: the register in {data} violates the shapes (1 result(s)); "
+               "`cpsu-kg build` lists them\n")
+    for command in (["query", "who-led-on", "-p", "date=1960-01-01"], ["docs", "--out", str(tmp_path / "docs")]):
+        finished = run_cli(*command, "--data", str(data))
+        assert (finished.returncode, finished.stdout, finished.stderr) == (2, "", refusal)
+    finished = subprocess.run([sys.executable, "-m", "kg", "sparql", "-", "--data", str(data)], cwd=PROJECT_ROOT,
+                              input="ASK {}", capture_output=True, text=True)
+    assert (finished.returncode, finished.stderr) == (2, refusal)
+    assert not (tmp_path / "docs").exists()
