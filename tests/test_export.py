@@ -396,3 +396,19 @@ def test_a_build_citing_a_denied_domain_fails_naming_the_source_and_the_domain(t
     assert lines[3].split() == ["https://w3id.org/cpsu-kg/id/source/fan", "https://history.fandom.com/wiki/Stalin",
                                 "denied", "domain", "fandom.com", "https://w3id.org/cpsu-kg/ontology#Tier2"]
     assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+def test_an_unchanged_rebuild_is_up_to_date_but_a_corrupted_output_is_written_again(tmp_path):
+    out = tmp_path / "dist"
+    assert build(DATA_DIR, out).succeeded
+    pristine = (out / "cpsu.ttl").read_bytes()
+    again = build(DATA_DIR, out)
+    assert again.up_to_date and "reason" not in again.seconds  # verified by hash, nothing redone
+    with (out / "cpsu.ttl").open("ab") as dump:
+        dump.write(b"junk\n")
+    repaired = build(DATA_DIR, out)
+    assert not repaired.up_to_date
+    assert (out / "cpsu.ttl").read_bytes() == pristine
+    (out / "csv" / "persons.csv").unlink()
+    assert not build(DATA_DIR, out).up_to_date
+    assert (out / "csv" / "persons.csv").is_file()
