@@ -270,14 +270,21 @@ def prepare_site(dist: Path) -> Path:
     return location
 
 
+def without_decorators(text: str) -> str:
+    """A stored query without its grlc decorator lines (#+ …), as a person reads it."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
+
+
 def query_page() -> bytes:
     """The page at /: YASGUI (served by the engine, so it works offline) titled cpsu-kg, opening on a real
     question, with every stored query (its parameters set to their defaults) offered as a ready example."""
     from kg.query import get_query, list_queries, substituted_text
 
-    examples = [{"name": q.name, "summary": q.summary, "query": substituted_text(q, dict(q.defaults))}
-                for q in list_queries()]
-    opening = substituted_text(get_query("who-led-on"), {"date": "1953-06-01"})
+    examples = [
+        {"name": q.name, "summary": q.summary, "query": without_decorators(substituted_text(q, dict(q.defaults)))}
+        for q in list_queries()
+    ]
+    opening = without_decorators(substituted_text(get_query("who-led-on"), {"date": "1953-06-01"}))
     data = json.dumps({"examples": examples, "opening": opening}, ensure_ascii=False).replace("</", "<\\/")
     items = "".join(f'<li><a href="#" data-query="{i}" title="{html.escape(q["summary"])}">{html.escape(q["name"])}</a>'
                     f"</li>" for i, q in enumerate(examples))
