@@ -99,10 +99,12 @@ def test_cli_timeline_writes_the_picture_and_rejects_a_bad_file_name(tmp_path):
                               "the file name must end in .svg or .png\n")
 
 
-def test_cli_docs_writes_the_ontology_and_register_pages(tmp_path):
+def test_cli_docs_writes_the_ontology_register_and_body_pages(tmp_path):
     finished = run_cli("docs", "--out", str(tmp_path / "docs"))
     assert finished.returncode == 0, finished.stderr
-    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["ontology.html", "register.html", "timeline.svg"]
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == [
+        "ontology.html", "orgburo.html", "politburo.html", "register.html", "secretariat.html", "timeline-orgburo.svg",
+        "timeline-politburo.svg", "timeline-secretariat.svg", "timeline.svg"]
 
 
 def test_cli_wikidata_without_network_or_cache_is_a_one_line_error_with_exit_2():

@@ -497,12 +497,16 @@ NO_END = "no source documents the end of this spell: it may have ended before th
 
 @pytest.mark.parametrize(("body", "date", "full", "candidates", "open_ended"), [
     ("politburo", "1953-01-01",
-     ["Anastas Mikoyan", "Demyan Korotchenko", "Dmitry Chesnokov", "Georgy Malenkov", "Joseph Stalin", "Kliment Voroshilov",
-      "Lavrentiy Beria", "Lazar Kaganovich", "Maksim Saburov", "Matvei Shkiryatov", "Mikhail Pervukhin", "Mikhail Suslov",
-      "Nikita Khrushchev", "Nikolai Bulganin", "Nikolai Mikhaylov", "Nikolai Shvernik", "Otto Kuusinen", "Semyon Ignatyev",
+     # the 25 full members of the Presidium elected on 16 October 1952, all of them now
+     ["Anastas Mikoyan", "Averky Aristov", "Demyan Korotchenko", "Dmitry Chesnokov", "Georgy Malenkov", "Joseph Stalin",
+      "Kliment Voroshilov", "Lavrentiy Beria", "Lazar Kaganovich", "Leonid G. Melnikov", "Maksim Saburov",
+      "Matvei Shkiryatov", "Mikhail Pervukhin", "Mikhail Suslov", "Nikita Khrushchev", "Nikolai Bulganin",
+      "Nikolai Mikhaylov", "Nikolai Shvernik", "Otto Kuusinen", "Panteleimon Ponomarenko", "Semyon Ignatyev",
       "Vasily Andrianov", "Vasily Kuznetsov", "Vyacheslav Malyshev", "Vyacheslav Molotov"],
-     ["Alexander Puzanov", "Alexei Kirichenko", "Andrei Vyshinsky", "Arseni Zverev", "Ivan Tevosian", "Leonid Brezhnev",
-      "Nikolai Ignatov", "Nikolai Patolichev", "Nikolai Pegov", "Pavel Yudin"], []),
+     # ten of its eleven candidates (Ivan Kabanov is not in the register), and Kirichenko, whose candidacy is dated
+     # only by the year 1953
+     ["Alexander Puzanov", "Alexei Kirichenko", "Alexei Kosygin", "Andrei Vyshinsky", "Arseni Zverev", "Ivan Tevosian",
+      "Leonid Brezhnev", "Nikolai Ignatov", "Nikolai Patolichev", "Nikolai Pegov", "Pavel Yudin"], []),
     ("politburo", "1985-03-11",
      ["Andrei Gromyko", "Dinmukhamed Kunayev", "Grigory Romanov", "Heydar Aliyev", "Mikhail Gorbachev",
       "Mikhail Solomentsev", "Nikolai Tikhonov", "Viktor Grishin", "Vitaly Vorotnikov", "Volodymyr Shcherbytsky"],
@@ -579,6 +583,7 @@ def test_longest_serving(queryable):
          "1919-03-30", "1938-07-15", "false"),
         ("head of state", "Alexander Chervyakov", CEC, "1922-12-30", "1937-06-16", "false"),
         ("head of state", "Grigory Petrovsky", CEC, "1922-12-30", "1938-01-12", "false"),
+        ("head of state", "Mikhail Kalinin", CEC, "1922-12-30", "1938-01-12", "false"),
         ("head of state", "Nariman Narimanov", CEC, "1922-12-30", "1925-03-19", "false"),
     ]),
     # the 20th Congress
