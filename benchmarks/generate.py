@@ -656,6 +656,8 @@ class Builder:
         self.add_congresses(party, places)
         while len(self.graph) < self.target:
             self.next_step()()
+        while self.anchors:  # a register too small to give each default person a top-office term still has them
+            self.new_person(Date(1930, 1, 1), Date(1960, 1, 1), anchor=self.anchors.pop(0))
         return self.graph
 
 
