@@ -18,6 +18,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
@@ -391,3 +392,33 @@ def test_the_engine_ends_when_cpsu_kg_serve_is_killed_outright(dist):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def open_server(dist):
+    with start_server(dist, "127.0.0.1", free_port(), cors=True) as running:
+        yield running
+
+
+@pytest.mark.parametrize("entity", ["person/joseph-stalin", "tenure/general-secretary-1", "congress/20"])
+def test_with_cors_each_kind_of_iri_dereferences_to_html_turtle_and_json_ld_describing_it(open_server, entity):
+    from pyld import jsonld
+
+    from kg.export import jsonld_context
+
+    iri = f"https://w3id.org/cpsu-kg/id/{entity}"
+    url = f"{open_server.url}id/{entity}"
+    status, content_type, page = http_status_and_text(url, {"Accept": "text/html", "Origin": "http://example.org"})
+    assert (status, content_type) == (200, "text/html") and "<h1>" in page
+    status, _, turtle = http_status_and_text(url, {"Accept": "text/turtle"})
+    subjects = {quad.subject.value for quad in pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE)}
+    assert (status, subjects) == (200, {iri})
+    status, _, text = http_status_and_text(url, {"Accept": "application/ld+json"})
+    document = {"@context": jsonld_context(), **json.loads(text)}
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert {quad.subject.value for quad in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)} == {iri}
+    request = urllib.request.Request(url, headers={"Accept": "text/turtle", "Origin": "http://example.org"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    page = http_status_and_text(open_server.url)[2]
+    assert page.count("data-query=") == len(list_queries())
