@@ -80,3 +80,14 @@ def read_json(name: str) -> object | None:
 def write_json(name: str, value: object) -> None:
     """Cache a JSON value under name."""
     write_atomically(cache_dir() / f"{name}.json", json.dumps(value, ensure_ascii=False))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (the owner of a staging folder or of a store in use)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True

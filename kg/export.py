@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph
 
-from kg.cache import file_hash
+from kg.cache import file_hash, process_alive
 from kg.jsonld import to_jsonld
 from kg.load import Register, register_of_graph
 from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, PREFIXES, package_version
@@ -126,19 +126,9 @@ def _stale_staging_folders(out_dir: Path) -> list[Path]:
     stale = []
     for folder in out_dir.glob(".build-*-*"):
         pid = folder.name.split("-")[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
             stale.append(folder)
     return stale
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _previous_files(out_dir: Path) -> set[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.cache import cache_dir
+from kg.cache import cache_dir, process_alive
 from kg.errors import InputError
 from kg.front import Front, FrontConfig
 
@@ -94,26 +93,16 @@ def mark_in_use(store: Path, pid: int) -> Path:
     return marker
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_unused_stores(keep: Path) -> None:
     """Remove the stores (and sites) of older builds that no running server reads, and the marks of servers that
     are gone."""
     for old in keep.parent.glob("store-*"):
         if ".in-use-" in old.name:
-            if not _alive(int(old.name.rsplit("-", 1)[1])):
+            if not process_alive(int(old.name.rsplit("-", 1)[1])):
                 old.unlink(missing_ok=True)
             continue
         if old.is_dir() and old != keep and ".loading-" not in old.name and not any(
-            _alive(int(marker.name.rsplit("-", 1)[1])) for marker in _users(old)
+            process_alive(int(marker.name.rsplit("-", 1)[1])) for marker in _users(old)
         ):
             shutil.rmtree(old, ignore_errors=True)
             shutil.rmtree(old.with_name(old.name.replace("store-", "site-", 1)), ignore_errors=True)
