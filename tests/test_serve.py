@@ -251,6 +251,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def processes_mentioning(text: str) -> list[int]:
+    """The processes whose command line contains text (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_cli_serve_stops_its_server_and_exits_0_on_sigterm_and_sighup(dist, signum):
     port = free_port()
@@ -422,3 +435,17 @@ def test_with_cors_each_kind_of_iri_dereferences_to_html_turtle_and_json_ld_desc
         assert reply.headers["Access-Control-Allow-Origin"] == "*"
     page = http_status_and_text(open_server.url)[2]
     assert page.count("data-query=") == len(list_queries())
+
+
+def test_ctrl_c_during_start_up_exits_0_without_a_traceback_and_leaves_no_process(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))  # an empty cache: start-up loads the store first
+    process = serve_process(dist, free_port())
+    try:
+        time.sleep(0.5)  # in the middle of loading the store or writing the site
+        os.kill(process.pid, signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in process.stderr.read()
+        assert processes_mentioning(str(tmp_path / "cache")) == []  # no loader or engine left on that cache
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
