@@ -237,31 +237,28 @@ def serve_process(dist, port, *options) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is pid (Linux /proc)."""
+def processes() -> list[tuple[int, int, str]]:
+    """Every running process as (pid, parent pid, command line), from Linux's /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
-            except OSError:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except (OSError, IndexError, ValueError):
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
+            found.append((int(entry.name), parent, command))
     return found
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is pid."""
+    return [child for child, parent, _ in processes() if parent == pid]
 
 
 def processes_mentioning(text: str) -> list[int]:
-    """The processes whose command line contains text (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+    """The processes whose command line contains text."""
+    return [pid for pid, _, command in processes() if text in command]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
