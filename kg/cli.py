@@ -96,11 +96,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     stop_on_terminate()
     try:
-        server = start_server(args.dist, args.host, args.port, args.timeout, cors=args.cors)
+        server = start_server(args.dist, args.host, args.port, args.timeout, cors=args.cors, data_dir=args.data)
     except KeyboardInterrupt:
         return EXIT_OK  # Ctrl-C during start-up: start_server stopped what it had started
     try:  # the announcement inside: a signal may arrive the moment it is read
-        print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only; Ctrl-C stops it", flush=True)
+        print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only, serving {server.dataset}; "
+              "Ctrl-C stops it", flush=True)
         server.process.wait()
     except KeyboardInterrupt:
         return EXIT_OK
@@ -252,10 +253,14 @@ def parser() -> argparse.ArgumentParser:
     sparql.add_argument("--data", default=None, help=DATA_HELP)
     sparql.set_defaults(run=_sparql)
 
-    serve = commands.add_parser("serve", help="serve dist/ as a read-only SPARQL 1.1 endpoint with a query UI")
+    serve = commands.add_parser(
+        "serve", help="serve the build (or, with none, the register) as a read-only SPARQL 1.1 endpoint with a query UI"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
-    serve.add_argument("--dist", default="dist", help="the built folder to serve (default: dist)")
+    serve.add_argument("--dist", default=None,
+                       help="the built folder to serve (default: ./dist if built, else the register of --data)")
+    serve.add_argument("--data", default=None, help=DATA_HELP + "; served when there is no build")
     serve.add_argument("--cors", action="store_true", help="send CORS headers (for browsers on other origins)")
     serve.add_argument(
         "--timeout", type=int, default=30, metavar="SECONDS", help="stop any query that runs longer (default: 30)"

@@ -18,6 +18,8 @@ QUERIES_DIR = (PACKAGE_DIR / "queries").resolve()
 # The source checkout (the tests run from it); in an installed package a folder that has none of the above.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = QUERIES_DIR / "checks"
+# The wheel's prebuilt register graph (written by the build backend, build_backend/cpsu_build.py; not in git).
+PREBUILT_DIR = PACKAGE_DIR / "prebuilt"
 ONTOLOGY_FILES = (ONTOLOGY_DIR / "cpsu.ttl", ONTOLOGY_DIR / "alignments.ttl", ONTOLOGY_DIR / "source-policy.ttl")
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"

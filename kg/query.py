@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph
 
 from kg.errors import InputError
-from kg.paths import CHECKS_DIR, DATA_DIR, ID, ID_KINDS, QUERIES_DIR
+from kg.paths import ASSERTED_GRAPH, CHECKS_DIR, DATA_DIR, ID, ID_KINDS, PREBUILT_DIR, QUERIES_DIR
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -456,20 +456,55 @@ def render(rows: Rows, output_format: str) -> str:
 def register_store(data_dir: Path | str = DATA_DIR) -> pyoxigraph.Store:
     """The register with its inferences in an in-memory Oxigraph store, from the cache while the inputs are unchanged.
 
-    The cache key is a hash of the ontology's and the data's files and of this code, so no RDF is parsed to
-    find it: an unchanged `cpsu-kg query` loads one N-Quads file into Oxigraph and runs. A build writes that
-    file; without one, the register is loaded, validated, reasoned and checked here, as the build does, and a
-    register the build would reject is refused (InputError), never answered from.
+    See `register_file`: an unchanged `cpsu-kg query` loads one N-Quads file into Oxigraph and runs.
+    """
+    store = pyoxigraph.Store()
+    store.load(path=str(register_file(data_dir)), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+def register_file(data_dir: Path | str = DATA_DIR) -> Path:
+    """The N-Quads file of the register with its inferences: the wheel's prebuilt one, else the cache's.
+
+    Both are named by a hash of the ontology's and the data's files and of this code, so no RDF is parsed to
+    find them, and a changed register or code never meets an old file. A build writes the cache's; without one,
+    the register is loaded, validated, reasoned and checked here, as the build does, and a register the build
+    would reject is refused (InputError), never answered from.
     """
     from kg.cache import cache_dir, register_key
     from kg.load import register_files_digest
 
-    cached = cache_dir() / f"register-{register_key(register_files_digest(data_dir))[:32]}.nq"
-    store = pyoxigraph.Store()
+    name = f"register-{register_key(register_files_digest(data_dir))[:32]}.nq"
+    if (PREBUILT_DIR / name).is_file():
+        return PREBUILT_DIR / name
+    cached = cache_dir() / name
     if not cached.exists():
         save_register_store(checked_register(data_dir).store, cached)
-    store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_QUADS)
-    return store
+    return cached
+
+
+def write_prebuilt(directory: Path = PREBUILT_DIR) -> Path:
+    """Check and reason the packaged register and write it as the wheel's prebuilt graph (replacing older ones).
+
+    Its data graphs are merged into the asserted graph, so the file names no folder of the machine that built it.
+    """
+    from kg.cache import register_key
+
+    register = checked_register(DATA_DIR)
+    store = pyoxigraph.Store()
+    asserted = pyoxigraph.NamedNode(ASSERTED_GRAPH)
+    data_graphs = {pyoxigraph.NamedNode(name) for name in register.data_graphs}
+    store.extend(
+        pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, asserted if quad.graph_name in data_graphs
+                        else quad.graph_name)
+        for quad in register.store
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("register-*.nq"):
+        old.unlink()
+    path = directory / f"register-{register_key(register.files_digest)[:32]}.nq"
+    save_register_store(store, path)
+    return path
 
 
 def reasoned_register(data_dir: Path | str = DATA_DIR) -> Register:

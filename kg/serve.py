@@ -51,13 +51,23 @@ def dataset_file(dist: Path) -> Path:
     return path
 
 
-def prepare_store(dist: Path) -> Path:
-    """An on-disk Oxigraph store loaded from dist/cpsu.trig, rebuilt only when that file has changed.
+def served_dataset(dist: Path | None, data_dir: Path | None) -> Path:
+    """What `serve` serves: the build in dist/ when given (or when ./dist has one), else the register of data_dir
+    (the wheel's prebuilt graph or the cache's, see kg.query.register_file): no build is needed to serve."""
+    if dist is not None or data_dir is None or (Path("dist") / DATASET_FILE).exists():
+        return dataset_file(Path("dist") if dist is None else dist)
+    from kg.query import register_file
+
+    return register_file(data_dir)
+
+
+def prepare_store(source: Path) -> Path:
+    """An on-disk Oxigraph store loaded from a dataset (dist/cpsu.trig, or a register's N-Quads), made once per
+    content.
 
     Each loader stages in a folder of its own, so two servers started at once cannot trip over each other; a store
     that a running server still reads is never removed (see `mark_in_use`).
     """
-    source = dataset_file(dist)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:32]
     location = cache_dir() / f"store-{digest}"
     if location.exists():
@@ -130,6 +140,7 @@ class Server:
     in_use: Path | None = None
     upstream_port: int = 0
     front: Front | None = None
+    dataset: Path | None = None  # what it serves: a build's TriG or a register's N-Quads
 
     @property
     def url(self) -> str:
@@ -186,24 +197,27 @@ def _wait_until_ready(server: Server) -> None:
 
 
 def start_server(
-    dist: Path | str = "dist",
+    dist: Path | str | None = "dist",
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout_s: int = DEFAULT_TIMEOUT_S,
     cors: bool = False,
+    data_dir: Path | None = None,
 ) -> Server:
     """Start a read-only SPARQL endpoint over dist/ (named graphs, union as default graph); return when it answers.
 
+    dist None: the build in ./dist if there is one, else the register of data_dir (see `served_dataset`).
     cors: send the CORS headers, so that a notebook or a query editor in a browser on another origin can use it.
     """
     if not 1 <= port <= 65535:
         raise InputError(f"--port expects a number from 1 to 65535, got {port}")
     if timeout_s < 1:
         raise InputError(f"--timeout expects a whole number of seconds from 1, got {timeout_s}")
-    location = prepare_store(Path(dist))
+    source = served_dataset(None if dist is None else Path(dist), data_dir)
+    location = prepare_store(source)
     if not port_is_free(host, port):
         raise InputError(f"port {port} on {host} is already in use; choose another with --port")
-    site = prepare_site(Path(dist))
+    site = prepare_site(source)
     upstream_port = free_loopback_port()
     command = [
         oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{upstream_port}",
@@ -212,7 +226,7 @@ def start_server(
     log = location.parent / f"server-{port}.log"
     with log.open("w") as log_file:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=end_with_parent)
-    server = Server(process, host, port, log, mark_in_use(location, process.pid), upstream_port)
+    server = Server(process, host, port, log, mark_in_use(location, process.pid), upstream_port, dataset=source)
     try:
         _wait_until_ready(server)
         server.front = Front((host, port), FrontConfig(upstream_port, site, query_page(), cors, timeout_s))
@@ -246,16 +260,16 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare_site(dist: Path) -> Path:
-    """The static site of dist/ (entity pages and descriptions, `cpsu-kg site`), made once per build in the cache."""
+def prepare_site(source: Path) -> Path:
+    """The static site of a dataset (entity pages and descriptions, `cpsu-kg site`), made once per content in the
+    cache; a build's site publishes the dumps beside the dataset, a register's has none."""
     from kg.site import write_site
 
-    source = dataset_file(dist)
     location = cache_dir() / f"site-{hashlib.sha256(source.read_bytes()).hexdigest()[:32]}"
     if not (location / "index.html").is_file():
         store = pyoxigraph.Store()
-        store.load(path=str(source), format=pyoxigraph.RdfFormat.TRIG)
-        write_site(store, location, dist)
+        store.load(path=str(source), format=pyoxigraph.RdfFormat.from_extension(source.suffix.lstrip(".")))
+        write_site(store, location, source.parent if source.name == DATASET_FILE else None)
     return location
 
 

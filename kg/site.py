@@ -316,10 +316,14 @@ def _copied(path: Path) -> Writer:
     return lambda out: out.write(path.read_bytes())
 
 
-def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path, base_url: str | None = None,
+def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path | None, base_url: str | None = None,
                ontology_page: Path | None = None) -> list[Path]:
-    """Write the static site of the register into out_dir (only its own files change); return the files."""
-    missing = [name for name in DUMPS if not (dist / name).is_file()]
+    """Write the static site of the register into out_dir (only its own files change); return the files.
+
+    dist: the build whose dumps the site publishes; None for a site without dumps (a register served unbuilt).
+    """
+    dumps = list(DUMPS) if dist is not None else []
+    missing = [name for name in dumps if not (dist / name).is_file()]
     if missing:
         raise InputError(f"{dist}/ has no {missing[0]}: run `cpsu-kg build` first (the site publishes its dumps)")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
@@ -335,11 +339,11 @@ def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path, base_url: str
         files.update(_description_writers(entity, context))
     for kind, members in kinds.items():
         files[f"id/{kind}/index.html"] = _text(index_page(kind, members, site))
-    for name in DUMPS:
+    for name in dumps:
         files[f"dumps/{name}"] = _copied(dist / name)
     if ontology_page is not None:
         files["ontology.html"] = _copied(ontology_page)
-    files["index.html"] = _text(front_page(kinds, site, list(DUMPS), ontology_page is not None))
+    files["index.html"] = _text(front_page(kinds, site, dumps, ontology_page is not None))
     files[".htaccess"] = _text(host_htaccess())
     if base_url is not None:
         files["w3id.htaccess"] = _text(w3id_htaccess(base_url))

@@ -70,3 +70,42 @@ def test_a_cached_query_from_the_command_line_imports_no_rdflib():
         finished = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert finished.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_prebuilt_graph_is_what_a_query_reads_with_an_empty_cache(tmp_path, monkeypatch, queryable):
+
+    import kg.query
+    from kg.paths import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "prebuilt").mkdir()
+    (tmp_path / "prebuilt" / "register-0123456789abcdef0123456789abcdef.nq").write_text("stale\n")
+    prebuilt = kg.query.write_prebuilt(tmp_path / "prebuilt")
+    assert [path.name for path in (tmp_path / "prebuilt").iterdir()] == [prebuilt.name]  # the older one went
+    monkeypatch.setattr(kg.query, "PREBUILT_DIR", tmp_path / "prebuilt")
+    assert kg.query.register_file() == prebuilt
+    store = kg.query.register_store()
+    assert not list((tmp_path / "cache").glob("register-*"))  # nothing was built
+    # the data files' graphs are one asserted graph: the file names no folder of the machine that built it
+    assert {graph.value for graph in store.named_graphs()} == {ONTOLOGY_GRAPH, ASSERTED_GRAPH, INFERRED_GRAPH}
+    assert "file:" not in prebuilt.read_text(encoding="utf-8")
+    assert len(store) == len(queryable)
+    assert kg.query.run_query("who-led-on", store, date="1960-01-01") == kg.query.run_query(
+        "who-led-on", queryable, date="1960-01-01"
+    )
+
+
+def test_a_changed_register_never_meets_the_prebuilt_graph(tmp_path, monkeypatch):
+    import shutil
+
+    import kg.query
+    from kg.paths import DATA_DIR
+
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(kg.query, "PREBUILT_DIR", tmp_path / "prebuilt")
+    kg.query.write_prebuilt(tmp_path / "prebuilt")
+    changed = tmp_path / "data"
+    shutil.copytree(DATA_DIR, changed)
+    with (changed / "persons.ttl").open("a", encoding="utf-8") as stream:
+        stream.write("\n# a comment changes the files, so the key\n")
+    assert kg.query.register_file(changed).parent == tmp_path / "cache"

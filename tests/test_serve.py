@@ -169,6 +169,21 @@ def test_a_missing_dist_tells_the_user_to_build(tmp_path):
     assert str(error.value) == f"{tmp_path / 'dist'}/ has no cpsu.trig: run `cpsu-kg build` first"
 
 
+def test_with_no_build_serve_serves_the_register_itself(tmp_path, monkeypatch, queryable):
+    from kg.query import register_file
+
+    monkeypatch.chdir(tmp_path)  # no ./dist here
+    with start_server(None, "127.0.0.1", free_port(), data_dir=DATA_DIR) as running:
+        assert running.dataset == register_file(DATA_DIR)
+        rows = from_json(json.loads(http_get(running.query_url, COUNT_ALL, "application/sparql-results+json")))
+        assert rows.dicts() == [{"triples": len(queryable)}]
+        status, media_type, page = http_status_and_text(f"{running.url}id/person/nikita-khrushchev",
+                                                        {"Accept": "text/html"})
+        assert (status, media_type) == (200, "text/html")
+        assert "Nikita Khrushchev" in page
+        assert http_status_and_text(f"{running.url}dumps/cpsu.ttl")[0] == 404  # a register served unbuilt has none
+
+
 def test_cli_serve_prints_the_url_answers_and_stops_cleanly_on_ctrl_c(dist):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--dist", str(dist), "--port", str(port)],
@@ -177,7 +192,7 @@ def test_cli_serve_prints_the_url_answers_and_stops_cleanly_on_ctrl_c(dist):
     try:
         line = process.stdout.readline()
         assert line == (f"SPARQL endpoint http://127.0.0.1:{port}/query (query UI http://127.0.0.1:{port}/), "
-                        "read-only; Ctrl-C stops it\n")
+                        f"read-only, serving {dist / 'cpsu.trig'}; Ctrl-C stops it\n")
         assert http_get(f"http://127.0.0.1:{port}/query", "ASK { ?s ?p ?o }", "text/csv").strip() in ("true", "1")
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: to the whole foreground process group
         assert process.wait(timeout=15) == 0
