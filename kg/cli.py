@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:  # the announcement inside: a signal may arrive the moment it is read
         print(f"SPARQL endpoint {server.query_url} (query UI {server.url}), read-only, serving {server.dataset}; "
               "Ctrl-C stops it", flush=True)
-        server.process.wait()
+        server.wait()
     except KeyboardInterrupt:
         return EXIT_OK
     finally:

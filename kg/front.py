@@ -11,18 +11,24 @@ on, and the Python that runs cpsu-kg has them.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 64
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 CHUNK = 65536
+# Oxigraph's own --timeout-s cancels what it can (a query streaming rows) and says so in the answer; the front
+# restarts the engine only for a query still running this long after the timeout.
+GRACE_S = 2
 PASSED_ON = ("/query", "/sparql", "/store", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 ENTITY_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
                   "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "nt"}
@@ -73,11 +79,21 @@ def entity_format(accept: str | None) -> str:
     return best
 
 
+class Upstream(Protocol):
+    """The engine behind the front (kg.serve.Engine): where to send a query, and how to stop one."""
+
+    def current(self) -> tuple[int, int]:
+        """The engine's loopback port and generation."""
+
+    def cancel(self, generation: int) -> None:
+        """End the work of a query that ran over the timeout on that generation of the engine."""
+
+
 @dataclass(frozen=True)
 class FrontConfig:
-    """What the front needs: the engine's loopback port, the static site, the query page, and CORS on or off."""
+    """What the front needs: the engine, the static site, the query page, CORS on or off, and the timeout."""
 
-    upstream_port: int
+    upstream: Upstream
     site: Path
     page: bytes
     cors: bool
@@ -171,14 +187,22 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
         self._pass_on(body)
 
     def _pass_on(self, body: bytes | None) -> None:
-        """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES."""
+        """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES.
+
+        A query that has not answered in full within the timeout is cancelled (the engine restarted), whether
+        its client still waits or has gone: the client, if it waits, gets a 503 saying so.
+        """
         config = self.server.config
-        upstream = http.client.HTTPConnection("127.0.0.1", config.upstream_port, timeout=config.timeout_s + 10)
+        port, generation = config.upstream.current()
+        deadline = time.monotonic() + config.timeout_s + GRACE_S
+        upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=config.timeout_s + GRACE_S)
         headers = {name: value for name in ("Accept", "Content-Type") if (value := self.headers.get(name))}
+        answered = False
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)
             answer = upstream.getresponse()
             self.send_response(answer.status)
+            answered = True
             for name in ("Content-Type", "Content-Length"):
                 if answer.getheader(name):
                     self.send_header(name, answer.getheader(name))
@@ -186,12 +210,26 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             sent = 0
             while sent < MAX_ANSWER_BYTES and (chunk := answer.read1(CHUNK)):
+                if time.monotonic() > deadline:
+                    raise TimeoutError
                 self.wfile.write(chunk)
                 sent += len(chunk)
+        except TimeoutError:
+            config.upstream.cancel(generation)
+            self._failed(answered, 503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
         except (OSError, http.client.HTTPException):
-            self.close_connection = True  # the client left, or the engine did: nothing more to say to either
+            restarted = config.upstream.current()[1] != generation
+            self._failed(answered and not restarted, 502, "the engine was restarted to cancel a query that ran over "
+                         "the timeout; send the query again" if restarted else "the engine did not answer")
         finally:
             upstream.close()
+
+    def _failed(self, answered: bool, status: int, reason: str) -> None:
+        """End a request the engine could not finish: a status and the reason if nothing was sent yet."""
+        if not answered:
+            with contextlib.suppress(OSError):  # the client may have gone
+                self._send(status, f"cpsu-kg: {reason}\n".encode())
+        self.close_connection = True
 
     def _site_file(self, path: str) -> None:
         relative = urllib.parse.unquote(path).lstrip("/")

@@ -5,14 +5,17 @@ The engine is the oxigraph server from PyPI, on a loopback port behind kg.front.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -129,18 +132,134 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+class Engine:
+    """The oxigraph server process behind the front, on a loopback port.
+
+    Oxigraph's own --timeout-s ends a query that is streaming rows, but not one still computing its first row (a
+    cross join under COUNT or ORDER BY runs on after the timeout and after its client has gone). The only way to
+    stop that work is to end the process, so the front asks for a restart when a query runs over the timeout:
+    a keeper thread ends the process and starts a new one on the same store and a fresh port (opening the
+    store takes milliseconds). The keeper, not a request's thread, starts it: Linux ties a child's
+    parent-death signal (see `end_with_parent`) to the thread that started it.
+    """
+
+    def __init__(self, location: Path, timeout_s: int, log: Path) -> None:
+        self.location, self.timeout_s, self.log = location, timeout_s, log
+        self.generation = 0  # how many times the engine was (re)started
+        self.restarts = 0
+        self._changed = threading.Condition()
+        self._restart_wanted = False
+        self._stopping = False
+        self.process, self.port = self._launch()
+        self._keeper = threading.Thread(target=self._keep, name="cpsu-kg engine keeper", daemon=True)
+
+    def _launch(self) -> tuple[subprocess.Popen, int]:
+        port = free_loopback_port()
+        command = [
+            oxigraph_binary(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{port}",
+            "--union-default-graph", "--timeout-s", str(self.timeout_s),
+        ]  # fmt: skip
+        with self.log.open("a") as log_file:  # a file, not a pipe: a full pipe would block the server
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=end_with_parent)
+        return process, port
+
+    def wait_until_ready(self) -> None:
+        """Return when the engine answers; InputError when it stops or stays silent for READY_WITHIN_S."""
+        deadline = time.monotonic() + READY_WITHIN_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise InputError(f"the oxigraph server stopped at start-up: {self.last_log_line()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/query?query=ASK%7B%7D", timeout=2):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        raise InputError(f"the oxigraph server did not answer within {READY_WITHIN_S:.0f} s")
+
+    def start_keeper(self) -> None:
+        """Start the thread that restarts the engine when asked."""
+        self._keeper.start()
+
+    def current(self) -> tuple[int, int]:
+        """The port and generation of the engine to send a query to (waiting out a restart under way)."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
+            return self.port, self.generation
+
+    def cancel(self, generation: int) -> None:
+        """End the work of a query that ran over the timeout: restart the engine, unless that was done since."""
+        with self._changed:
+            if generation == self.generation and not self._stopping:
+                self._restart_wanted = True
+                self._changed.notify_all()
+
+    def _keep(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._restart_wanted or self._stopping)
+                if self._stopping:
+                    return
+                _end(self.process)
+                self.process, self.port = self._launch()
+            with contextlib.suppress(InputError):  # the process ended: `wait` reports it as a death
+                self.wait_until_ready()
+            with self._changed:
+                self.generation += 1
+                self.restarts += 1
+                self._restart_wanted = False
+                self._changed.notify_all()
+
+    def wait(self) -> int:
+        """Block until the engine ends other than by a restart; its exit status."""
+        while True:
+            with self._changed:
+                process, generation = self.process, self.generation
+            status = process.wait()
+            with self._changed:
+                self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
+                if self.generation == generation and self.process is process:
+                    return status
+
+    def stop(self) -> None:
+        """Stop the keeper and the engine, and wait for the process to exit."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        if self._keeper.is_alive() and self._keeper is not threading.current_thread():
+            self._keeper.join(timeout=READY_WITHIN_S)
+        _end(self.process)
+
+    def last_log_line(self) -> str:
+        """The last line the engine wrote, or "no message"."""
+        lines = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
+        return lines[-1] if lines else "no message"
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class Server:
-    """A running endpoint: the oxigraph server process (on a loopback port) and the front where users connect."""
+    """A running endpoint: the engine (oxigraph's server on a loopback port) and the front where users connect."""
 
-    process: subprocess.Popen
+    engine: Engine
     host: str
     port: int
-    log: Path
     in_use: Path | None = None
-    upstream_port: int = 0
     front: Front | None = None
     dataset: Path | None = None  # what it serves: a build's TriG or a register's N-Quads
+
+    @property
+    def process(self) -> subprocess.Popen:
+        """The engine's current process."""
+        return self.engine.process
 
     @property
     def url(self) -> str:
@@ -152,48 +271,29 @@ class Server:
         """The SPARQL 1.1 Protocol query endpoint."""
         return f"{self.url}query"
 
+    def wait(self) -> int:
+        """Block until the engine ends on its own (a restart to cancel a query does not count); its exit status."""
+        return self.engine.wait()
+
     def stop(self) -> None:
-        """Stop the front and the server process, and wait for the process to exit."""
+        """Stop the front and the engine, and wait for the process to exit."""
         if self.front is not None:
             self.front.shutdown()
             self.front.server_close()
             self.front = None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.engine.stop()
         if self.in_use is not None:
             self.in_use.unlink(missing_ok=True)
 
     def exit_message(self) -> str:
         """Why the server process ended on its own: its exit status and the last line of its log."""
-        lines = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
-        last = lines[-1] if lines else "no message"
-        return f"the oxigraph server stopped (exit status {self.process.returncode}): {last}"
+        return f"the oxigraph server stopped (exit status {self.process.returncode}): {self.engine.last_log_line()}"
 
     def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _wait_until_ready(server: Server) -> None:
-    deadline = time.monotonic() + READY_WITHIN_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            error = server.log.read_text(errors="replace").strip().splitlines()
-            raise InputError(f"the oxigraph server stopped at start-up: {error[-1] if error else 'no message'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{server.upstream_port}/query?query=ASK%7B%7D", timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)
-    server.stop()
-    raise InputError(f"the oxigraph server did not answer within {READY_WITHIN_S:.0f} s")
 
 
 def start_server(
@@ -218,18 +318,13 @@ def start_server(
     if not port_is_free(host, port):
         raise InputError(f"port {port} on {host} is already in use; choose another with --port")
     site = prepare_site(source)
-    upstream_port = free_loopback_port()
-    command = [
-        oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{upstream_port}",
-        "--union-default-graph", "--timeout-s", str(timeout_s),
-    ]  # fmt: skip
     log = location.parent / f"server-{port}.log"
-    with log.open("w") as log_file:  # a file, not a pipe: a full pipe would block the server
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=end_with_parent)
-    server = Server(process, host, port, log, mark_in_use(location, process.pid), upstream_port, dataset=source)
+    log.write_text("")
+    server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()), dataset=source)
     try:
-        _wait_until_ready(server)
-        server.front = Front((host, port), FrontConfig(upstream_port, site, query_page(), cors, timeout_s))
+        server.engine.wait_until_ready()
+        server.engine.start_keeper()
+        server.front = Front((host, port), FrontConfig(server.engine, site, query_page(), cors, timeout_s))
         server.front.start()
     except OSError as error:  # the port was taken between the check and the bind
         server.stop()

@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from kg import wikidata
 from kg.errors import InputError
 from kg.paths import PROJECT_ROOT, QUERIES_DIR
 from kg.query import list_queries, read_query
-from kg.serve import Server, oxigraph_binary, port_is_free
+from kg.serve import Engine, oxigraph_binary
 from kg.wikidata import DiffRow, Finding, Statement, Tenure
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "wikidata.ttl"
@@ -40,32 +38,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2):
-            return True
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @contextlib.contextmanager
 def oxigraph_serving(location: Path, log: Path):
     """A read-only oxigraph server over a store, answering before the block starts and stopped after it, even on failure."""
-    port = free_port()
-    assert port_is_free("127.0.0.1", port)
-    command = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    with log.open("w") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
-    server = Server(process, "127.0.0.1", port, log)
+    engine = Engine(location, 30, log)
     try:
-        deadline = time.monotonic() + 30
-        while not answers(server.query_url):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the oxigraph server did not answer within 30 s"
-            time.sleep(0.05)
-        yield server
+        engine.wait_until_ready()
+        yield f"http://127.0.0.1:{engine.port}/query"
     finally:
-        server.stop()
+        engine.stop()
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +60,8 @@ def fixture_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint(fixture_store, tmp_path_factory):
-    with oxigraph_serving(fixture_store, tmp_path_factory.mktemp("log") / "server.log") as server:
-        yield server.query_url
+    with oxigraph_serving(fixture_store, tmp_path_factory.mktemp("log") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -321,8 +302,7 @@ def test_end_causes_only_with_a_confirmed_qid_are_proposed():
 
 def test_a_second_run_answers_from_the_cache_and_refresh_needs_the_endpoint(fixture_store, tmp_path, queryable_graph,
                                                                             private_cache):  # fmt: skip
-    with oxigraph_serving(fixture_store, tmp_path / "server.log") as server:
-        url = server.query_url
+    with oxigraph_serving(fixture_store, tmp_path / "server.log") as url:
         first = wikidata.check(queryable_graph, endpoint=url, sleep=no_sleep)
         diffed = wikidata.diff(queryable_graph, endpoint=url, sleep=no_sleep)
     assert not first.from_cache and not diffed.from_cache
