@@ -39,6 +39,7 @@ def test_the_register_passes_every_check_on_oxigraph_and_on_rdflib(queryable, qu
 T = "https://w3id.org/cpsu-kg/id/tenure/"
 S = "https://w3id.org/cpsu-kg/id/source/"
 CPSU = "https://w3id.org/cpsu-kg/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @pytest.mark.parametrize(("remove", "add", "expected"), [
@@ -75,10 +76,18 @@ CPSU = "https://w3id.org/cpsu-kg/ontology#"
                                    "britannica.com", CPSU + "Tier2", CPSU + "Tier1")]}),
     ("", "tenure:general-secretary-6 cpsu:replacedBy tenure:president-of-the-ussr-1990-03-15 .",
      {"successor-of-another-office-line-violation": [(T + "general-secretary-6", T + "president-of-the-ussr-1990-03-15")]}),
+    ("", 'tenure:general-secretary-1 cpsu:holder office:general-secretary ; cpsu:acting "yes" . '
+         "person:elena-stasova cpsu:endCause cpsu:Death .",
+     {"datatype-range-violation": [(T + "general-secretary-1", CPSU + "acting", "yes", XSD + "boolean", XSD + "string")],
+      "domain-range-violation": [
+          ("https://w3id.org/cpsu-kg/id/person/elena-stasova", CPSU + "endCause", CPSU + "Death", "subject",
+           CPSU + "Spell", CPSU + "Person"),
+          *[(T + "general-secretary-1", CPSU + "holder", "https://w3id.org/cpsu-kg/id/office/general-secretary", "value",
+             CPSU + "Person", CPSU + found) for found in ("Office", "PartyOffice", "TopPartyOffice")]]}),
     ('person:joseph-stalin a cpsu:Person .', "person:joseph-stalin a cpsu:Persn . person:elena-stasova cpsu:deathDat 1 .",
      {"undeclared-term-violation": [(CPSU + "Persn", "class", "https://w3id.org/cpsu-kg/id/person/joseph-stalin"),
                                     (CPSU + "deathDat", "property", "https://w3id.org/cpsu-kg/id/person/elena-stasova")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
-        "tier-of-domain", "office-line", "undeclared-term"])
+        "tier-of-domain", "office-line", "domain-and-range", "undeclared-term"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
     assert failures_after(queryable_graph, remove, add) == expected
