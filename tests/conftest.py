@@ -7,9 +7,13 @@ import os
 import pyoxigraph
 import pytest
 from rdflib import Graph
+from support import free_port
 
+from kg.build import build
 from kg.load import Register
+from kg.paths import DATA_DIR
 from kg.query import reasoned_register
+from kg.serve import start_server
 from kg.terms import graph_of
 
 
@@ -47,3 +51,19 @@ def queryable(reasoned) -> pyoxigraph.Store:
 def queryable_graph(register, inferred) -> Graph:
     """Asserted and inferred triples together as one rdflib graph (for the reference engine and rdflib's API)."""
     return register + inferred
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory):
+    """The register built once into a folder of the session (the tests that serve it or read its dumps share it)."""
+    out = tmp_path_factory.mktemp("serve") / "dist"
+    result = build(DATA_DIR, out)
+    assert result.succeeded
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(dist):
+    """The endpoint over dist/, on a free loopback port, for one test module."""
+    with start_server(dist, "127.0.0.1", free_port()) as running:
+        yield running

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ import pytest
 from pyld import jsonld
 from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
+from support import OUTPUTS, run_cli
 
 from kg.build import build
 from kg.export import jsonld_context
@@ -28,8 +28,6 @@ from kg.terms import graph_of
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open namespaces: rdflib's closed ones warn when pytest inspects them
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 VOID = Namespace("http://rdfs.org/ns/void#")
-OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu-full.nt", "cpsu.jsonld", "cpsu-inferred.ttl", "cpsu.trig", "void.ttl",
-           "validation.txt")
 
 
 class Built:
@@ -217,98 +215,6 @@ def test_two_builds_in_different_processes_are_byte_identical(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
-def copy_of_data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    return data
-
-
-def previous_build(tmp_path: Path) -> Path:
-    out = tmp_path / "dist"
-    out.mkdir()
-    (out / "cpsu.ttl").write_text("previous build\n")
-    return out
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=PROJECT_ROOT, capture_output=True, text=True)
-
-
-def test_a_build_with_violations_exits_1_and_leaves_the_previous_outputs(tmp_path):
-    data = copy_of_data(tmp_path)
-    lives = data / "lives.ttl"
-    lives.write_text(lives.read_text().replace('"1878-12-18"^^xsd:date', '"1878-13"^^xsd:gYearMonth'))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
-    assert finished.returncode == 1
-    # a malformed partial date: the file, the node, the rule and the value are named
-    assert (f"{lives}: Violation: birth:joseph-stalin — path cpsu:date — rule shape:LifeEventDate: A birth or death "
-            "has at most one date") in finished.stderr
-    assert '(value: "1878-13"^^xsd:gYearMonth)' in finished.stderr
-    assert f"build failed: the data violates the shapes; {out}/ was left as it was." in finished.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["cpsu.ttl"]
-    assert (out / "cpsu.ttl").read_text() == "previous build\n"
-
-
-def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
-    data = copy_of_data(tmp_path)
-    persons = data / "persons.ttl"
-    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;", "schema:sameAs wd:Q30487 ;"))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
-    assert finished.returncode == 1
-    assert finished.stderr.splitlines()[:4] == [
-        "Check failed: duplicate-wikidata-link-violation — Two entities of the register linked to the same Wikidata item.",
-        "item                                   entity                                            other",
-        "-------------------------------------  ------------------------------------------------  "
-        "----------------------------------------------------",
-        "http://www.wikidata.org/entity/Q30487  https://w3id.org/cpsu-kg/id/person/joseph-stalin  "
-        "https://w3id.org/cpsu-kg/id/person/mikhail-gorbachev",
-    ]
-    assert f"build failed: 1 check(s) found rows; {out}/ was left as it was." in finished.stderr
-    assert (out / "cpsu.ttl").read_text() == "previous build\n"
-
-
-def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, monkeypatch):
-    out = previous_build(tmp_path)
-
-    def broken_serialiser(graph):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(importlib.import_module("kg.export"), "to_jsonld", lambda *args: broken_serialiser(args))
-    with pytest.raises(RuntimeError, match="disk full"):
-        build(DATA_DIR, out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
-    assert sorted(p.name for p in out.iterdir()) == ["cpsu.ttl"]  # no staging folder left behind
-    assert (out / "cpsu.ttl").read_text() == "previous build\n"
-
-
-def test_a_build_keeps_what_it_did_not_write_and_drops_only_its_own_old_files(tmp_path):
-    out = tmp_path / "dist"
-    (out / "docs").mkdir(parents=True)
-    (out / "docs" / "register.html").write_text("docs\n")
-    (out / "timeline.svg").write_text("<svg/>\n")
-    (out / "gone.ttl").write_text("a file an older build wrote\n")
-    (out / ".cpsu-kg-build").write_text(json.dumps({"key": "older", "files": {"gone.ttl": "0"}}))
-    (out / ".build-999999999-x").mkdir()  # the staging folder of a killed build
-    assert build(DATA_DIR, out).succeeded
-    names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([".cpsu-kg-build", "docs", "timeline.svg", "csv", "datapackage.json", *OUTPUTS])
-    assert not (out / "gone.ttl").exists()
-    assert (out / "docs" / "register.html").read_text() == "docs\n"
-    assert (out / "timeline.svg").read_text() == "<svg/>\n"
-
-
-def test_a_build_into_the_register_s_own_folder_is_refused(tmp_path):
-    data = copy_of_data(tmp_path)
-    before = sorted(p.name for p in data.iterdir())
-    finished = run_cli("build", "--data", str(data), "--out", str(data))
-    assert finished.returncode == 2
-    assert finished.stderr == (f"cpsu-kg: error: --out {data}: that folder holds the register's own files; "
-                               "choose another, e.g. dist\n")
-    assert sorted(p.name for p in data.iterdir()) == before
-
-
 def test_every_stored_query_answers_on_the_full_dump_in_a_plain_store_as_cpsu_kg_query_does(built, queryable):
     _, out = built
     plain = pyoxigraph.Store()
@@ -377,38 +283,3 @@ def test_void_names_the_public_locations_it_is_given(tmp_path):
     assert void.value(dataset, RDFS.comment) is None
     assert run_cli("build", "--out", str(tmp_path / "x"), "--base-url", "example.org").stderr == (
         "cpsu-kg: error: --base-url expects an http(s) URL, got 'example.org'\n")
-
-
-def test_a_build_citing_a_denied_domain_fails_naming_the_source_and_the_domain(tmp_path):
-    data = copy_of_data(tmp_path)
-    with (data / "sources.ttl").open("a", encoding="utf-8") as sources:
-        sources.write('\nsource:fan a cpsu:Source ; dcterms:title "A fan wiki" ;\n'
-                      '    cpsu:url "https://history.fandom.com/wiki/Stalin"^^xsd:anyURI ; cpsu:tier cpsu:Tier2 .\n')
-    persons = data / "persons.ttl"
-    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;",
-                                                   "schema:sameAs wd:Q855 ; dcterms:source source:fan ;"))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
-    assert finished.returncode == 1
-    lines = finished.stderr.splitlines()
-    assert lines[0] == ("Check failed: source-policy-violation — A source on a denied domain, on a domain the source "
-                        "policy does not list, or whose tier is not its domain's.")
-    assert lines[3].split() == ["https://w3id.org/cpsu-kg/id/source/fan", "https://history.fandom.com/wiki/Stalin",
-                                "denied", "domain", "fandom.com", "https://w3id.org/cpsu-kg/ontology#Tier2"]
-    assert (out / "cpsu.ttl").read_text() == "previous build\n"
-
-
-def test_an_unchanged_rebuild_is_up_to_date_but_a_corrupted_output_is_written_again(tmp_path):
-    out = tmp_path / "dist"
-    assert build(DATA_DIR, out).succeeded
-    pristine = (out / "cpsu.ttl").read_bytes()
-    again = build(DATA_DIR, out)
-    assert again.up_to_date and "reason" not in again.seconds  # verified by hash, nothing redone
-    with (out / "cpsu.ttl").open("ab") as dump:
-        dump.write(b"junk\n")
-    repaired = build(DATA_DIR, out)
-    assert not repaired.up_to_date
-    assert (out / "cpsu.ttl").read_bytes() == pristine
-    (out / "csv" / "persons.csv").unlink()
-    assert not build(DATA_DIR, out).up_to_date
-    assert (out / "csv" / "persons.csv").is_file()

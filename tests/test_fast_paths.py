@@ -16,8 +16,7 @@ import pytest
 from rdflib import RDF, Graph
 from rdflib.compare import isomorphic
 
-from kg.errors import InputError
-from kg.load import add_file, load_ontology, load_shapes, parse_files
+from kg.load import load_ontology, load_shapes, parse_files
 from kg.paths import DATA_DIR, ONTOLOGY_FILES, PROJECT_ROOT, data_files
 from kg.query import list_queries, run, run_oxigraph
 from kg.reason import reason
@@ -135,12 +134,3 @@ def test_the_collector_is_paused_for_a_bulk_conversion_and_restored_as_it_was(mo
         assert not gc.isenabled()  # a caller's own pause is left in place
     finally:
         gc.enable()
-
-
-def test_a_turtle_syntax_error_names_the_line_oxigraph_found_and_adds_nothing(tmp_path):
-    broken = tmp_path / "broken.ttl"
-    broken.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n<x> <y> .\n")
-    store = pyoxigraph.Store()
-    with pytest.raises(InputError, match=r"broken\.ttl:2: Turtle syntax error: "):
-        add_file(store, broken, "http://example.org/graph")
-    assert len(store) == 0

@@ -1,0 +1,252 @@
+"""The endpoint holds against what clients send and what happens to its processes: refusals, the timeout, signals, deaths."""
+
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from support import (
+    children_of,
+    free_port,
+    http_get,
+    http_status_and_text,
+    processes_mentioning,
+    serve_process,
+    text_count,
+)
+
+from kg.errors import InputError
+from kg.paths import PROJECT_ROOT
+from kg.serve import port_is_free, start_server
+
+
+def test_an_update_is_refused_and_changes_nothing(server):
+    before = text_count(server)
+    for endpoint in ("update", "query"):
+        request = urllib.request.Request(f"{server.url}{endpoint}", data=b"update=DROP%20ALL", method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code in (400, 403)
+    assert text_count(server) == before
+
+
+def test_a_query_past_the_timeout_is_stopped_and_the_server_keeps_answering(dist):
+    # some 20,000 squared rows, many seconds of work (a third pattern would make Oxigraph's checks for cancellation,
+    # once per row of the outer pattern, too rare for the timeout to bite; the reliability issue's business)
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with start_server(dist, "127.0.0.1", free_port(), timeout_s=1) as server:
+        started = time.monotonic()
+        # Oxigraph has already sent 200 and the header row when it cancels, so the cancellation is in the body.
+        assert http_get(server.query_url, heavy, "text/csv").splitlines() == ["n", "The SPARQL operation has been cancelled"]
+        assert time.monotonic() - started < 15
+        assert text_count(server).isdigit()
+
+
+def test_a_port_in_use_is_a_one_line_error(dist):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert not port_is_free("127.0.0.1", port)
+        with pytest.raises(InputError) as error:
+            start_server(dist, "127.0.0.1", port)
+        assert str(error.value) == f"port {port} on 127.0.0.1 is already in use; choose another with --port"
+
+
+def test_a_missing_dist_tells_the_user_to_build(tmp_path):
+    with pytest.raises(InputError) as error:
+        start_server(tmp_path / "dist", "127.0.0.1", free_port())
+    assert str(error.value) == f"{tmp_path / 'dist'}/ has no cpsu.trig: run `cpsu-kg build` first"
+
+
+def test_cli_serve_on_a_busy_port_exits_2_with_one_line(dist):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = subprocess.run([sys.executable, "-m", "kg", "serve", "--dist", str(dist), "--port", str(port)],
+                                  cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert finished.stderr == f"cpsu-kg: error: port {port} on 127.0.0.1 is already in use; choose another with --port\n"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_cli_serve_stops_its_server_and_exits_0_on_sigterm_and_sighup(dist, signum):
+    port = free_port()
+    process = serve_process(dist, port)
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(process.pid, signum)  # to cpsu-kg alone, as docker, systemd or `timeout` send it
+        assert process.wait(timeout=15) == 0
+        assert process.stderr.read() == ""
+        assert port_is_free("127.0.0.1", port)
+        assert not Path(f"/proc/{child}").exists()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_cli_serve_says_so_and_exits_1_when_its_server_dies(dist):
+    process = serve_process(dist, free_port())
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(child, signal.SIGKILL)
+        assert process.wait(timeout=15) == 1
+        assert process.stderr.read().startswith("cpsu-kg: error: the oxigraph server stopped (exit status -9): ")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_two_servers_started_at_once_on_an_empty_cache_both_answer(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    ports = [free_port(), free_port()]
+    processes = [serve_process(dist, port) for port in ports]
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
+            assert http_get(f"http://127.0.0.1:{port}/query", "ASK { ?s ?p ?o }", "text/csv").strip() in ("true", "1")
+    finally:
+        for process in processes:
+            os.kill(process.pid, signal.SIGTERM)
+    assert [process.wait(timeout=15) for process in processes] == [0, 0]
+    assert [path.name for path in (tmp_path / "cache").iterdir() if ".loading-" in path.name] == []
+
+
+def test_a_server_of_another_build_leaves_the_store_of_a_running_server_alone(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))
+    other = tmp_path / "other"
+    shutil.copytree(dist, other)
+    with (other / "cpsu.trig").open("a") as trig:
+        trig.write("<urn:cpsu-kg:a> <urn:cpsu-kg:b> <urn:cpsu-kg:c> .\n")
+    with start_server(dist, "127.0.0.1", free_port()) as first:
+        before = text_count(first)
+        with start_server(other, "127.0.0.1", free_port()) as second:
+            assert int(text_count(second)) == int(before) + 1
+            assert text_count(first) == before  # its store is still there
+        stores = sorted(p.name for p in (tmp_path / "cache").glob("store-*") if p.is_dir())
+        assert len(stores) == 2
+
+
+def test_an_unknown_entity_is_a_404_and_paths_cannot_leave_the_site(server):
+    assert http_status_and_text(f"{server.url}id/person/nobody")[0] == 404
+    assert http_status_and_text(f"{server.url}id/../../etc/passwd")[0] == 404
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE is not allowed here"),
+    ("SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000, "the query nests brackets 3000 deep; this endpoint allows 64"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER (" + "(" * 5000 + "1" + ")" * 5000 + ") }", "nests brackets 5002 deep"),
+])
+def test_the_front_refuses_service_and_deep_nesting_and_the_engine_keeps_answering(server, query, message):
+    status, _, text = http_status_and_text(f"{server.query_url}?{urllib.parse.urlencode({'query': query})}")
+    assert status == 400
+    assert text.startswith("cpsu-kg refused the query: ") and message in text
+    assert text_count(server).isdigit()
+
+
+def test_service_inside_a_string_or_an_iri_is_no_service_call(server):
+    query = 'SELECT ?x WHERE { VALUES ?x { "SERVICE" <urn:SERVICE> } }'
+    assert http_get(server.query_url, query, "text/csv").splitlines()[1:] == ["SERVICE", "urn:SERVICE"]
+
+
+def test_the_engine_ends_when_cpsu_kg_serve_is_killed_outright(dist):
+    process = serve_process(dist, free_port())
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        (child,) = children_of(process.pid)
+        os.kill(process.pid, signal.SIGKILL)  # no handler runs: only the kernel can tell the child
+        process.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, os.WNOHANG)
+            time.sleep(0.1)
+        state = Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] if Path(f"/proc/{child}").exists() else "gone"
+        assert state in ("gone", "Z")  # ended (a zombie until its new parent reaps it)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_ctrl_c_during_start_up_exits_0_without_a_traceback_and_leaves_no_process(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path / "cache"))  # an empty cache: start-up loads the store first
+    process = serve_process(dist, free_port())
+    try:
+        time.sleep(0.5)  # in the middle of loading the store or writing the site
+        os.kill(process.pid, signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in process.stderr.read()
+        assert processes_mentioning(str(tmp_path / "cache")) == []  # no loader or engine left on that cache
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+# Three patterns: Oxigraph checks for cancellation once per row of the outer pattern, too rarely for its own
+# --timeout-s to stop this before its first row; the front restarts the engine instead.
+STILL_COMPUTING = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """Whether the process pid has ended (or is a zombie) within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_query_still_computing_at_the_timeout_is_cancelled_and_its_client_told(dist):
+    with start_server(dist, "127.0.0.1", free_port(), timeout_s=1) as server:
+        engine = server.process.pid
+        started = time.monotonic()
+        status, _, text = http_status_and_text(f"{server.query_url}?{urllib.parse.urlencode({'query': STILL_COMPUTING})}")
+        assert (status, text) == (503, "cpsu-kg: the query ran longer than the 1 s timeout and was cancelled\n")
+        assert time.monotonic() - started < 10
+        assert gone_within(engine, 10)  # its work ended with it
+        assert text_count(server).isdigit()  # a new engine answers on the same endpoint (once it is up)
+        assert server.process.pid != engine and server.engine.restarts == 1
+
+
+def test_a_query_whose_client_has_gone_is_cancelled_at_the_timeout_all_the_same(dist):
+    with start_server(dist, "127.0.0.1", free_port(), timeout_s=1) as server:
+        engine = server.process.pid
+        with socket.create_connection(("127.0.0.1", server.port)) as client:
+            path = f"/query?{urllib.parse.urlencode({'query': STILL_COMPUTING})}"
+            client.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n".encode())
+            time.sleep(0.3)
+        assert gone_within(engine, 10)
+        assert text_count(server).isdigit()
+
+
+def test_an_answer_is_cut_at_the_cap(dist, monkeypatch):
+    import kg.front
+
+    monkeypatch.setattr(kg.front, "MAX_ANSWER_BYTES", 200_000)
+    with start_server(dist, "127.0.0.1", free_port()) as server:
+        whole = "SELECT * WHERE { ?s ?p ?o }"  # about 4 MB as JSON
+        request = urllib.request.Request(f"{server.query_url}?{urllib.parse.urlencode({'query': whole})}",
+                                         headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            body = reply.read()
+        assert 200_000 <= len(body) < 200_000 + kg.front.CHUNK
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(body)  # cut: a client sees it is incomplete
