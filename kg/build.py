@@ -30,7 +30,7 @@ from kg.paths import (
     QUERIES_DIR,
     SHAPES_FILE,
 )
-from kg.query import CheckFailure, run_checks, save_register_store
+from kg.query import BEFORE_REASONING, CheckFailure, run_checks, save_register_store
 from kg.reason import reason_register
 from kg.validate import ValidationReport, validate
 from kg.void import LOCAL, Publication
@@ -161,6 +161,8 @@ def build(
         report = _validated(register)
     result = BuildResult(report=report, register=register, seconds=seconds)
     if not report.conforms:
+        # a misspelt class or property breaks the shapes of whatever uses it: name the cause beside the symptoms
+        result.failed_checks = run_checks(register, names=BEFORE_REASONING)
         return result
     key = build_key(register, publication)
     manifest = _up_to_date(out_dir, key)

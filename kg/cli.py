@@ -24,6 +24,7 @@ def _build(args: argparse.Namespace) -> int:
     print(result.summary())
     if not result.report.conforms:
         sys.stderr.write(result.report.text())
+        sys.stderr.write("".join(failure.describe() for failure in result.failed_checks))  # a likely cause
         sys.stderr.write(f"build failed: the data violates the shapes; {args.out}/ was left as it was.\n")
         return EXIT_VIOLATIONS
     if result.failed_checks:

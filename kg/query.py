@@ -530,8 +530,15 @@ class CheckFailure:
         return f"Check failed: {self.name} — {self.summary}\n{to_table(self.rows)}"
 
 
-def run_checks(data: Register | pyoxigraph.Store | Graph, directory: Path = CHECKS_DIR) -> list[CheckFailure]:
-    """Run every *-violation.rq check on the register (all its graphs, on Oxigraph); return those that found rows."""
+# The checks that need no inferences, run on a register the shapes rejected to name a likely cause.
+BEFORE_REASONING = ("undeclared-term-violation",)
+
+
+def run_checks(
+    data: Register | pyoxigraph.Store | Graph, directory: Path = CHECKS_DIR, names: Iterable[str] | None = None
+) -> list[CheckFailure]:
+    """Run the *-violation.rq checks (every one, or those named) on the register (all its graphs, on Oxigraph);
+    return those that found rows."""
     from kg.load import Register  # imported here: it brings rdflib, which a query from the cache never needs
     from kg.terms import oxigraph_store
 
@@ -540,7 +547,10 @@ def run_checks(data: Register | pyoxigraph.Store | Graph, directory: Path = CHEC
     else:
         store = data.store if isinstance(data, Register) else oxigraph_store(data)
     failures = []
+    wanted = None if names is None else set(names)
     for check in list_queries(directory):
+        if wanted is not None and check.name not in wanted:
+            continue
         rows = run(check, store)
         if rows.rows:
             failures.append(CheckFailure(check.name, check.summary, rows))

@@ -8,7 +8,7 @@ import sys
 
 import pyoxigraph
 import pytest
-from support import run_cli
+from support import copy_of_data, previous_build, run_cli
 
 from kg.cli import main
 from kg.errors import InputError
@@ -72,3 +72,93 @@ def test_a_turtle_syntax_error_names_the_line_oxigraph_found_and_adds_nothing(tm
     with pytest.raises(InputError, match=r"broken\.ttl:2: Turtle syntax error: "):
         add_file(store, broken, "http://example.org/graph")
     assert len(store) == 0
+
+
+def one_line_error(finished: subprocess.CompletedProcess) -> str:
+    """The one line a refused command prints, after checking it is one line and no traceback."""
+    assert "Traceback" not in finished.stderr
+    assert finished.stderr.count("\n") == 1, finished.stderr
+    return finished.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "query", "sparql"])
+def test_a_data_file_that_is_not_utf8_is_one_line_naming_it(tmp_path, command):
+    data = copy_of_data(tmp_path)
+    (data / "persons.ttl").write_bytes((data / "persons.ttl").read_bytes().replace("Сталин".encode(), b"\xd0\xa1\xff"))
+    arguments = {"build": ["--out", str(tmp_path / "dist")], "query": ["who-led-on", "-p", "date=1960-01-01"], "sparql": [str(ASK_FILE)]}
+    finished = run_cli(command, *arguments[command], "--data", str(data))
+    assert finished.returncode == 2
+    assert one_line_error(finished).startswith(f"cpsu-kg: error: {data / 'persons.ttl'}")
+    assert not (tmp_path / "dist").exists()
+
+
+ASK_FILE = PROJECT_ROOT / "tests" / "fixtures" / "ask.rq"
+
+
+def test_a_symlink_loop_in_the_data_folder_is_one_line_naming_it(tmp_path):
+    data = copy_of_data(tmp_path)
+    (data / "loop.ttl").symlink_to(data / "loop.ttl")
+    finished = run_cli("build", "--data", str(data), "--out", str(tmp_path / "dist"))
+    assert finished.returncode == 2
+    assert one_line_error(finished).startswith(f"cpsu-kg: error: {data / 'loop.ttl'}")
+
+
+def test_an_ill_typed_literal_is_one_violation_and_no_traceback(tmp_path):
+    data = copy_of_data(tmp_path)
+    lives = data / "lives.ttl"
+    lives.write_text(lives.read_text().replace('"1883-10-10"^^xsd:date', '"1883-10-45"^^xsd:date'))
+    finished = run_cli("build", "--data", str(data), "--out", str(tmp_path / "dist"))
+    assert finished.returncode == 1
+    assert "Traceback" not in finished.stderr and "rdflib" not in finished.stderr
+    violations = [line for line in finished.stderr.splitlines() if ": Violation: " in line]
+    assert violations == [f"{lives}: Violation: birth:adolph-joffe — path cpsu:date — rule shape:LifeEventDate: A birth or "
+                          "death has at most one date: a day (xsd:date, YYYY-MM-DD), a month (xsd:gYearMonth, YYYY-MM) or "
+                          "a year (xsd:gYear, YYYY), well formed and in the Gregorian calendar. "
+                          '(value: "1883-10-45"^^xsd:date)']
+
+
+def test_a_bad_iri_is_reported_at_the_line_the_parser_found_it(tmp_path):
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    lines = persons.read_text().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("person:joseph-stalin a cpsu:Person"))
+    lines[number] = lines[number].replace("rdfs:label", "<http://exa mple.org/p>", 1)
+    persons.write_text("".join(lines))
+    finished = run_cli("build", "--data", str(data), "--out", str(tmp_path / "dist"))
+    assert finished.returncode == 2
+    assert one_line_error(finished).startswith(f"cpsu-kg: error: {persons}:{number + 1}: Turtle syntax error: ")
+
+
+def test_a_misspelt_property_fails_the_build_naming_it(tmp_path):
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace("person:joseph-stalin a cpsu:Person ;",
+                                                   "person:joseph-stalin a cpsu:Person ; cpsu:deathDat 1 ;"))
+    out = previous_build(tmp_path)
+    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    assert finished.returncode == 1
+    assert "Traceback" not in finished.stderr
+    assert finished.stderr.splitlines()[0] == ("Check failed: undeclared-term-violation — A class or property of the cpsu: "
+                                               "vocabulary that the register uses but the ontology does not declare, "
+                                               "with the first node that uses it.")
+    assert finished.stderr.splitlines()[3].split() == ["https://w3id.org/cpsu-kg/ontology#deathDat", "property",
+                                                       "https://w3id.org/cpsu-kg/id/person/joseph-stalin"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+def test_a_misspelt_class_fails_the_build_at_the_shapes(tmp_path):
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace("person:joseph-stalin a cpsu:Person ;", "person:joseph-stalin a cpsu:Persn ;"))
+    out = previous_build(tmp_path)
+    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    assert finished.returncode == 1
+    assert "Traceback" not in finished.stderr
+    # what uses him fails its shapes (he is no longer a person), and the cause is named beside it
+    assert "— rule shape:TenureHolder: A tenure has exactly one holder, who is a cpsu:Person" in finished.stderr
+    lines = finished.stderr.splitlines()
+    first = lines.index("Check failed: undeclared-term-violation — A class or property of the cpsu: vocabulary that the "
+                        "register uses but the ontology does not declare, with the first node that uses it.")
+    assert lines[first + 3].split() == ["https://w3id.org/cpsu-kg/ontology#Persn", "class",
+                                        "https://w3id.org/cpsu-kg/id/person/joseph-stalin"]
+    assert (out / "cpsu.ttl").read_text() == "previous build\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 
 import pytest
 from support import OUTPUTS, copy_of_data, previous_build, run_cli
@@ -121,3 +123,13 @@ def test_an_unchanged_rebuild_is_up_to_date_but_a_corrupted_output_is_written_ag
     (out / "csv" / "persons.csv").unlink()
     assert not build(DATA_DIR, out).up_to_date
     assert (out / "csv" / "persons.csv").is_file()
+
+
+def test_a_build_into_the_current_folder_writes_beside_what_is_there(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    finished = subprocess.run([sys.executable, "-m", "kg", "build", "--data", str(DATA_DIR), "--out", "."], cwd=tmp_path,
+                              capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert all((tmp_path / name).is_file() for name in OUTPUTS)
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".build-")]  # no staging left
