@@ -171,7 +171,7 @@ def build_project(state: State) -> None:
     from kg.build import build
 
     result = build(state["folder"], Path(state["folder"]) / "dist")
-    state["report"]("violations", len(result.report.violations))
+    state["report"]("violations", len(result.report.violations) if result.report else 0)
 
 
 def build_naive(state: State) -> None:

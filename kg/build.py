@@ -13,27 +13,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from kg.cache import cache_dir, code_hash, file_hash, read_json, register_key, text_hash, write_json
 from kg.errors import InputError
-from kg.export import MANIFEST, export
-from kg.load import Register, load_register
+from kg.load import Register, load_register, register_files_digest
 from kg.paths import (
     CHECKS_DIR,
     CONTEXT_FILE,
     CPSU_NS,
     DATA_DIR,
     INFERRED_GRAPH,
+    MANIFEST,
     ONTOLOGY_DIR,
     QUERIES_DIR,
     SHAPES_FILE,
 )
 from kg.query import BEFORE_REASONING, CheckFailure, run_checks, save_register_store
-from kg.reason import reason_register
-from kg.validate import ValidationReport, validate
 from kg.void import LOCAL, Publication
+
+if TYPE_CHECKING:  # the stages that bring rdflib are imported when a build runs them, not for an up-to-date one
+    from kg.validate import ValidationReport
 
 COUNTED_CLASSES = {"persons": "Person", "tenures": "Tenure", "congresses": "PartyCongress"}
 
@@ -42,7 +44,7 @@ COUNTED_CLASSES = {"persons": "Person", "tenures": "Tenure", "congresses": "Part
 class BuildResult:
     """What a build produced: the register, validation report, failed checks, files written, counts and timings."""
 
-    report: ValidationReport
+    report: ValidationReport | None = None  # None: not validated again (an up-to-date build of conforming data)
     register: Register | None = None
     failed_checks: list[CheckFailure] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -51,9 +53,14 @@ class BuildResult:
     up_to_date: bool = False
 
     @property
+    def conforms(self) -> bool:
+        """True when the data conforms to the shapes (or an up-to-date build says it did)."""
+        return self.report is None or self.report.conforms
+
+    @property
     def succeeded(self) -> bool:
         """True when the data conforms to the shapes and passes every check."""
-        return self.report.conforms and not self.failed_checks
+        return self.conforms and not self.failed_checks
 
     def summary(self) -> str:
         """A one-screen summary of the build."""
@@ -62,7 +69,7 @@ class BuildResult:
         lines = [
             f"triples      {counts.get('asserted', 0)} asserted, {counts.get('inferred', 0)} inferred",
             *(f"{name:<12} {counts.get(name, 0)}" for name in COUNTED_CLASSES),
-            f"violations   {len(self.report.violations)}",
+            f"violations   {len(self.report.violations) if self.report else 0}",
             f"checks       {len(self.failed_checks)} failed",
             f"time         {timings}",
         ]
@@ -93,6 +100,8 @@ def register_counts(register: Register) -> dict[str, int]:
 
 
 def _validated(register: Register) -> ValidationReport:
+    from kg.validate import ValidationReport, validate
+
     key = "validation-" + text_hash(register.files_digest, SHAPES_FILE.read_text(encoding="utf-8"), code_hash())[:32]
     cached = read_json(key)
     if isinstance(cached, list):
@@ -113,11 +122,11 @@ def _checked(register: Register) -> list[CheckFailure]:
     return failures
 
 
-def build_key(register: Register, publication: Publication = LOCAL) -> str:
-    """What the outputs of a build depend on: the register's files, the context, the checks, where it is published
-    and this code."""
+def build_key(files_digest: str, publication: Publication = LOCAL) -> str:
+    """What the outputs of a build depend on: the register's files (their digest), the context, the checks, where
+    it is published and this code."""
     checks = [path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.rq"))]
-    return text_hash(register_key(register.files_digest), CONTEXT_FILE.read_text(encoding="utf-8"), *checks,
+    return text_hash(register_key(files_digest), CONTEXT_FILE.read_text(encoding="utf-8"), *checks,
                      repr(publication))
 
 
@@ -152,9 +161,19 @@ def refuse_source_folder(out_dir: Path, data_dir: Path) -> None:
 def build(
     data_dir: Path | str = DATA_DIR, out_dir: Path | str = "dist", publication: Publication = LOCAL
 ) -> BuildResult:
-    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically)."""
+    """Load, validate, reason and check the register; when all pass, export it to out_dir (atomically).
+
+    Inputs whose bytes are unchanged and outputs that still hash as written make a build up to date: nothing is
+    parsed, and the stages that bring rdflib are not even imported.
+    """
     out_dir, seconds = Path(out_dir), {}
     refuse_source_folder(out_dir, Path(data_dir))
+    with stopwatch(seconds, "hash"):
+        key = build_key(register_files_digest(data_dir), publication)
+        manifest = _up_to_date(out_dir, key)
+    if manifest is not None:
+        files = [out_dir / name for name in manifest["files"]]
+        return BuildResult(files=files, counts=manifest.get("counts", {}), seconds=seconds, up_to_date=True)
     with stopwatch(seconds, "load"):
         register = load_register(data_dir)
     with stopwatch(seconds, "validate"):
@@ -164,12 +183,9 @@ def build(
         # a misspelt class or property breaks the shapes of whatever uses it: name the cause beside the symptoms
         result.failed_checks = run_checks(register, names=BEFORE_REASONING)
         return result
-    key = build_key(register, publication)
-    manifest = _up_to_date(out_dir, key)
-    if manifest is not None:
-        result.files, result.counts = [out_dir / name for name in manifest["files"]], manifest.get("counts", {})
-        result.up_to_date = True
-        return result
+    from kg.export import export
+    from kg.reason import reason_register
+
     with stopwatch(seconds, "reason"):
         reason_register(register)
     with stopwatch(seconds, "check"):

@@ -22,7 +22,7 @@ def _build(args: argparse.Namespace) -> int:
     result = build(args.data, args.out, Publication(args.base_url, args.endpoint_url))
     print(f"data: {args.data} ({args.data_origin}); out: {args.out}")
     print(result.summary())
-    if not result.report.conforms:
+    if not result.conforms:
         sys.stderr.write(result.report.text())
         sys.stderr.write("".join(failure.describe() for failure in result.failed_checks))  # a likely cause
         sys.stderr.write(f"build failed: the data violates the shapes; {args.out}/ was left as it was.\n")

@@ -19,7 +19,7 @@ import pyoxigraph
 from kg.cache import file_hash, process_alive
 from kg.jsonld import to_jsonld
 from kg.load import Register, register_of_graph
-from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, PREFIXES, package_version
+from kg.paths import ASSERTED_GRAPH, CONTEXT_FILE, INFERRED_GRAPH, MANIFEST, PREFIXES, package_version
 from kg.tables import csv_text, datapackage, tables
 from kg.void import LOCAL, Publication, describe
 from kg.void import PREFIXES as VOID_PREFIXES
@@ -34,7 +34,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 if TYPE_CHECKING:
     from rdflib import Graph
 
-MANIFEST = ".cpsu-kg-build"
 
 
 def _has_blank_node(triple: pyoxigraph.Triple) -> bool:

@@ -62,6 +62,9 @@ PREFIXES = {
     **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
 }
 
+# The record a build leaves in its output folder: its key, its files with their hashes, its counts.
+MANIFEST = ".cpsu-kg-build"
+
 # The named graphs of the register's store and of dist/cpsu.trig.
 ONTOLOGY_GRAPH = "https://w3id.org/cpsu-kg/graph/ontology"
 ASSERTED_GRAPH = "https://w3id.org/cpsu-kg/graph/asserted"

@@ -208,7 +208,10 @@ def gone_within(pid: int, seconds: float) -> bool:
     """Whether the process pid has ended (or is a zombie) within seconds."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z":
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z":
+                return True
+        except OSError:  # gone (perhaps between two looks)
             return True
         time.sleep(0.1)
     return False
