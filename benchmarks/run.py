@@ -24,6 +24,8 @@ import multiprocessing
 import os
 import platform
 import re
+import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -613,12 +615,61 @@ def run_size(size: int, repeat: int, options: Options, progress: Progress) -> di
     return {"triples": triples, "rows": rows}
 
 
+# The real register from the command line, as a user runs it: a fresh process each time, start-up included.
+REGISTER_COMMANDS = (
+    ("build", "`cpsu-kg build`, empty cache"),
+    ("build-warm", "`cpsu-kg build` again, nothing changed (outputs verified by hash)"),
+    ("query", "`cpsu-kg query who-led-on -p date=1960-01-01`, cache filled"),
+)
+
+
+def time_command(arguments: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall and CPU seconds (user + system of the child) of one `cpsu-kg` command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kg", *arguments], env={**os.environ, **env}, check=True,
+                   capture_output=True, cwd=BENCHMARKS.parent)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": wall, "cpu_seconds": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
+
+
+def run_register_commands(repeat: int, work: Path) -> dict[str, list[dict[str, float]]]:
+    """Each command of REGISTER_COMMANDS `repeat` times, each round with a cache and an output folder of its own."""
+    timings: dict[str, list[dict[str, float]]] = {key: [] for key, _ in REGISTER_COMMANDS}
+    for attempt in range(repeat):
+        scratch = Path(tempfile.mkdtemp(prefix=f"register-{attempt}-", dir=work))
+        env, out = {"CPSU_KG_CACHE": str(scratch / "cache")}, str(scratch / "dist")
+        timings["build"].append(time_command(["build", "--out", out], env))
+        timings["build-warm"].append(time_command(["build", "--out", out], env))
+        timings["query"].append(time_command(["query", "who-led-on", "-p", "date=1960-01-01"], env))
+        shutil.rmtree(scratch, ignore_errors=True)
+    return timings
+
+
+def register_lines(results: dict) -> list[str]:
+    """The table of the real register's commands (median of the rounds), when the run measured them."""
+    timings = results.get("register")
+    if not timings:
+        return []
+    lines = ["## The register from the command line", "",
+             f"The project's own register (`data/`), each command a fresh process, start-up and imports included; "
+             f"median of {len(timings['build'])} rounds, each with an empty cache and output folder of its own.", "",
+             "| command | wall | CPU |", "|---|---|---|"]  # fmt: skip
+    for key, what in REGISTER_COMMANDS:
+        wall = statistics.median(t["seconds"] for t in timings[key])
+        cpu = statistics.median(t["cpu_seconds"] for t in timings[key])
+        lines.append(f"| {what} | {format_seconds(wall)} | {format_seconds(cpu)} |")
+    return [*lines, ""]
+
+
 def run_all(options: Options) -> dict:
     """Run every size; return the raw results with the machine description."""
     options.work.mkdir(parents=True, exist_ok=True)
     progress = Progress(len(selected_rows(options.rows)) * sum(options.repeat))
     results = {"machine": machine(), "options": {**asdict(options), "work": str(options.work)}, "sizes": {}}
     results["started"] = datetime.datetime.now().isoformat(timespec="seconds")
+    results["register"] = run_register_commands(max(options.repeat), options.work)
     try:
         for size, repeat in zip(options.sizes, options.repeat, strict=True):
             results["sizes"][str(size)] = run_size(size, repeat, options, progress)
@@ -913,6 +964,7 @@ def render(results: dict) -> str:
         f'{options["setup_limit_s"]:g} s; "{MEMORY}": it grew past {options["mem_limit_kb"] / 2**20:g} GiB. '
         'A ratio "> N×" is a lower bound: the slower side went over the limit.',
         "",
+        *register_lines(results),
         "## Stages",
         "",
     ]

@@ -11,9 +11,11 @@ on, and the Python that runs cpsu-kg has them.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import http.client
 import http.server
+import itertools
 import re
 import threading
 import time
@@ -29,6 +31,9 @@ CHUNK = 65536
 # Oxigraph's own --timeout-s cancels what it can (a query streaming rows) and says so in the answer; the front
 # restarts the engine only for a query still running this long after the timeout.
 GRACE_S = 2
+# Complete answers up to this size are kept, in all up to ANSWERS_KEPT_BYTES (the least recently used go first).
+KEPT_ANSWER_BYTES = 1024 * 1024
+ANSWERS_KEPT_BYTES = 64 * 1024 * 1024
 PASSED_ON = ("/query", "/sparql", "/store", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 ENTITY_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
                   "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "nt"}
@@ -100,6 +105,34 @@ class FrontConfig:
     timeout_s: int
 
 
+class KeptAnswers:
+    """Complete answers of the read-only engine by request, the least recently used dropped past a byte budget."""
+
+    def __init__(self, budget: int = ANSWERS_KEPT_BYTES) -> None:
+        self.budget, self.size = budget, 0
+        self._answers: collections.OrderedDict[tuple, tuple[str, bytes]] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[str, bytes] | None:
+        """The kept answer (content type, body) to this request, or None."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            return None
+
+    def put(self, key: tuple, answer: tuple[str, bytes]) -> None:
+        """Keep an answer, dropping the least recently used past the budget."""
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self.size += len(answer[1])
+            while self.size > self.budget:
+                _, dropped = self._answers.popitem(last=False)
+                self.size -= len(dropped[1])
+
+
 class Front(http.server.ThreadingHTTPServer):
     """The front's HTTP server: one thread per request, none outliving the process."""
 
@@ -109,6 +142,7 @@ class Front(http.server.ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], config: FrontConfig) -> None:
         super().__init__(address, FrontHandler)
         self.config = config
+        self.answers = KeptAnswers()
 
     def start(self) -> threading.Thread:
         """Serve in a background thread; return it."""
@@ -122,6 +156,7 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
 
     server: Front
     server_version = "cpsu-kg"
+    _answered = False  # whether the response to the client has begun
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
         pass
@@ -190,43 +225,76 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
         """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES.
 
         A query that has not answered in full within the timeout is cancelled (the engine restarted), whether
-        its client still waits or has gone: the client, if it waits, gets a 503 saying so.
+        its client still waits or has gone: the client, if it waits, gets a 503 saying so. A query that lost its
+        engine to such a restart is sent once more to the new one (a read-only query can be). Small complete
+        answers are kept (the store never changes) and a repeated request is answered from them.
         """
         config = self.server.config
-        port, generation = config.upstream.current()
+        key = (self.command, self.path, body, self.headers.get("Accept"), self.headers.get("Content-Type"))
+        if (kept := self.server.answers.get(key)) is not None:
+            self._send(200, kept[1], kept[0])
+            return
         deadline = time.monotonic() + config.timeout_s + GRACE_S
-        upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=config.timeout_s + GRACE_S)
+        self._answered = False
+        for attempt in (1, 2):
+            port, generation = config.upstream.current()
+            try:
+                self._relay(port, body, deadline, key)
+                return
+            except TimeoutError:
+                config.upstream.cancel(generation)
+                self._failed(503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
+                return
+            except (OSError, http.client.HTTPException):
+                restarted = config.upstream.current()[1] != generation
+                if restarted and not self._answered and attempt == 1:
+                    continue
+                self._failed(502, "the engine was restarted to cancel a query that ran over the timeout; send the "
+                             "query again" if restarted else "the engine did not answer")
+                return
+
+    def _relay(self, port: int, body: bytes | None, deadline: float, key: tuple) -> None:
+        """One exchange with the engine: a small answer held whole (and kept), a large one streamed to the cap."""
+        started = time.monotonic()
+        upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=max(deadline - started, 0.1))
         headers = {name: value for name in ("Accept", "Content-Type") if (value := self.headers.get(name))}
-        answered = False
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)
             answer = upstream.getresponse()
+            content_type = answer.getheader("Content-Type") or "application/octet-stream"
+            held, size, holdable = [], 0, min(KEPT_ANSWER_BYTES, MAX_ANSWER_BYTES)
+            while size <= holdable and (chunk := answer.read1(CHUNK)):
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                held.append(chunk)
+                size += len(chunk)
+            if size <= holdable:  # the whole answer
+                whole = b"".join(held)
+                # an answer that took the timeout may end in Oxigraph's "cancelled" after its 200: never kept
+                if answer.status == 200 and time.monotonic() - started < self.server.config.timeout_s:
+                    self.server.answers.put(key, (content_type, whole))
+                self._answered = True
+                self._send(answer.status, whole, content_type)
+                return
             self.send_response(answer.status)
-            answered = True
-            for name in ("Content-Type", "Content-Length"):
-                if answer.getheader(name):
-                    self.send_header(name, answer.getheader(name))
+            self._answered = True
+            self.send_header("Content-Type", content_type)
             self._cors()
             self.end_headers()
             sent = 0
-            while sent < MAX_ANSWER_BYTES and (chunk := answer.read1(CHUNK)):
+            for chunk in itertools.chain(held, iter(lambda: answer.read1(CHUNK), b"")):
+                if sent >= MAX_ANSWER_BYTES:
+                    break
                 if time.monotonic() > deadline:
                     raise TimeoutError
-                self.wfile.write(chunk)
+                self.wfile.write(chunk[: MAX_ANSWER_BYTES - sent])
                 sent += len(chunk)
-        except TimeoutError:
-            config.upstream.cancel(generation)
-            self._failed(answered, 503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
-        except (OSError, http.client.HTTPException):
-            restarted = config.upstream.current()[1] != generation
-            self._failed(answered and not restarted, 502, "the engine was restarted to cancel a query that ran over "
-                         "the timeout; send the query again" if restarted else "the engine did not answer")
         finally:
             upstream.close()
 
-    def _failed(self, answered: bool, status: int, reason: str) -> None:
+    def _failed(self, status: int, reason: str) -> None:
         """End a request the engine could not finish: a status and the reason if nothing was sent yet."""
-        if not answered:
+        if not self._answered:
             with contextlib.suppress(OSError):  # the client may have gone
                 self._send(status, f"cpsu-kg: {reason}\n".encode())
         self.close_connection = True

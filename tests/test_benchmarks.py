@@ -176,3 +176,15 @@ def test_rows_can_be_chosen_by_stage_and_an_unknown_stage_is_refused():
     assert len(bench.selected_rows([])) == len(bench.ROWS)
     with pytest.raises(SystemExit, match="--rows expects stages among build, load, .*; got bogus"):
         bench.selected_rows(["bogus"])
+
+
+def test_the_register_s_commands_are_timed_and_tabled(tmp_path):
+    timings = bench.run_register_commands(1, tmp_path)
+    assert list(timings) == ["build", "build-warm", "query"]
+    assert all(len(runs) == 1 and runs[0]["seconds"] > 0 and runs[0]["cpu_seconds"] > 0 for runs in timings.values())
+    lines = bench.register_lines({"register": timings})
+    assert lines[0] == "## The register from the command line"
+    assert [line.split(" | ")[0] for line in lines if line.startswith("| `")] == [
+        "| `cpsu-kg build`, empty cache", "| `cpsu-kg build` again, nothing changed (outputs verified by hash)",
+        "| `cpsu-kg query who-led-on -p date=1960-01-01`, cache filled"]
+    assert list(tmp_path.iterdir()) == []  # each round's cache and outputs are removed

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -253,3 +256,69 @@ def test_an_answer_is_cut_at_the_cap(dist, monkeypatch):
         assert 200_000 <= len(body) < 200_000 + kg.front.CHUNK
         with pytest.raises(json.JSONDecodeError):
             json.loads(body)  # cut: a client sees it is incomplete
+
+
+def test_a_repeated_query_is_answered_from_the_kept_answers(dist):
+    with start_server(dist, "127.0.0.1", free_port()) as server:
+        first = text_count(server)
+        server.engine.process.kill()  # no engine now: only a kept answer can come back
+        server.engine.process.wait()
+        assert text_count(server) == first
+        other = f"{server.query_url}?{urllib.parse.urlencode({'query': 'ASK { ?s a ?o }'})}"
+        assert http_status_and_text(other)[:1] == (502,)
+
+
+class Answering(http.server.BaseHTTPRequestHandler):
+    """An engine stand-in: every GET gets the same small CSV answer."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.end_headers()
+        self.wfile.write(b"n\r\n42\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+class Hanging(socketserver.BaseRequestHandler):
+    """An engine that dies under the query: it reads the request and closes the connection unanswered."""
+
+    def handle(self):
+        self.request.recv(65536)
+
+
+class RestartedUpstream:
+    """The Upstream a front sees when the engine is restarted while a query runs: the first engine dies under it,
+    and by then a new one (the next generation) answers."""
+
+    def __init__(self, dying: int, answering: int) -> None:
+        self.ports, self.asked = [(dying, 0), (answering, 1)], 0
+
+    def current(self) -> tuple[int, int]:
+        port, generation = self.ports[min(self.asked, 1)]
+        self.asked += 1
+        return port, generation
+
+    def cancel(self, generation: int) -> None:
+        raise AssertionError("nothing runs over the timeout here")
+
+
+def test_a_query_that_lost_its_engine_to_a_restart_is_sent_to_the_new_one(tmp_path):
+    from kg.front import Front, FrontConfig
+
+    dying = socketserver.TCPServer(("127.0.0.1", 0), Hanging)
+    answering = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answering)
+    for engine in (dying, answering):
+        threading.Thread(target=engine.serve_forever, daemon=True).start()
+    upstream = RestartedUpstream(dying.server_address[1], answering.server_address[1])
+    front = Front(("127.0.0.1", 0), FrontConfig(upstream, tmp_path, b"", False, 5))
+    front.start()
+    try:
+        url = f"http://127.0.0.1:{front.server_address[1]}/query?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        assert http_status_and_text(url) == (200, "text/csv", "n\r\n42\r\n")
+        assert upstream.asked == 3  # the first engine, the generation after the failure, the new engine
+    finally:
+        for running in (front, dying, answering):
+            running.shutdown()
+            running.server_close()
