@@ -10,6 +10,7 @@ from pathlib import Path
 from kg.errors import InputError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -113,7 +114,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def stop_on_terminate() -> None:
-    """Make SIGTERM and SIGHUP (docker, systemd, `timeout`, a closed terminal) stop the server as Ctrl-C does."""
+    """Make SIGTERM and SIGHUP (docker, systemd, `timeout`, a closed terminal) stop a command as Ctrl-C does."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
@@ -320,8 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data, args.data_origin = default_data_dir()
     elif hasattr(args, "data"):
         args.data_origin = "given with --data"
+    stop_on_terminate()  # SIGTERM and SIGHUP unwind like Ctrl-C: a build removes its staging, a server its engine
     try:
         return args.run(args)
     except InputError as error:
         sys.stderr.write(f"cpsu-kg: error: {error}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        kept = f"; {args.out}/ was left as it was" if args.run is _build else ""
+        sys.stderr.write(f"cpsu-kg: interrupted{kept}\n")
+        return EXIT_INTERRUPTED

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
-from support import OUTPUTS, copy_of_data, previous_build, run_cli
+from support import OUTPUTS, copy_of_data, previous_build, processes_mentioning, run_cli
 
 from kg.build import build
 from kg.paths import DATA_DIR
@@ -133,3 +136,29 @@ def test_a_build_into_the_current_folder_writes_beside_what_is_there(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert all((tmp_path / name).is_file() for name in OUTPUTS)
     assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".build-")]  # no staging left
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"])
+def test_a_build_stopped_midway_leaves_the_previous_outputs_and_no_process(tmp_path, signum):
+    out = previous_build(tmp_path)
+    env = {**os.environ, "CPSU_KG_CACHE": str(tmp_path / "cache")}  # an empty cache: a build of a second or two
+    process = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(DATA_DIR), "--out", str(out)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)  # loading, validating or reasoning
+    process.send_signal(signum)
+    status = process.wait(timeout=30)
+    stderr = process.stderr.read()
+    assert status != 0 or (out / "cpsu.ttl").read_text() != "previous build\n"  # stopped, unless it had finished
+    if status != 0:
+        assert (out / "cpsu.ttl").read_text() == "previous build\n"
+        assert "Traceback" not in stderr
+        if signum != signal.SIGKILL:  # a signal it can handle: one line, exit 130, its staging removed
+            assert (status, stderr) == (130, f"cpsu-kg: interrupted; {out}/ was left as it was\n")
+    assert processes_mentioning(str(out)) == []  # no child left working for it
+    assert signum == signal.SIGKILL or not [path.name for path in out.iterdir() if path.name.startswith(".build-")]
+    # the next build cleans up after a killed one and writes its outputs
+    finished = subprocess.run([sys.executable, "-m", "kg", "build", "--data", str(DATA_DIR), "--out", str(out)],
+                              env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert not [path.name for path in out.iterdir() if path.name.startswith(".build-")]
+    assert (out / "cpsu.ttl").read_text() != "previous build\n"
