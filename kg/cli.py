@@ -146,6 +146,8 @@ def _docs(args: argparse.Namespace) -> int:
     from kg.docs import build_docs
     from kg.query import register_store
 
+    print(f"writing      the ontology, register and body pages{' and their charts' * (not args.no_timeline)} "
+          f"into {args.out}/ (a few seconds)", flush=True)
     written = build_docs(register_store(args.data), Path(args.out), timeline=not args.no_timeline)
     print("wrote        " + ", ".join(str(path) for path in written))
     return EXIT_OK

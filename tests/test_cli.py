@@ -77,6 +77,10 @@ def test_cli_docs_writes_the_ontology_register_and_body_pages(tmp_path):
     assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == [
         "ontology.html", "orgburo.html", "politburo.html", "register.html", "secretariat.html", "timeline-orgburo.svg",
         "timeline-politburo.svg", "timeline-secretariat.svg", "timeline.svg"]
+    # it says what it is doing before the seconds it takes, then what it wrote
+    assert finished.stdout.splitlines()[0] == (f"writing      the ontology, register and body pages and their charts "
+                                               f"into {tmp_path / 'docs'}/ (a few seconds)")
+    assert finished.stdout.splitlines()[1].startswith(f"wrote        {tmp_path / 'docs' / 'ontology.html'}, ")
 
 
 def test_cli_wikidata_without_network_or_cache_is_a_one_line_error_with_exit_2():
