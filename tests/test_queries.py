@@ -605,9 +605,9 @@ def test_persons(queryable):
     assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "",
             "http://www.wikidata.org/entity/Q855") in rows
     assert [row[0] for row in rows if row[4] == "Ukraine"] == [
-        "Alexei Kirichenko", "Andrei Zhdanov", "Grigory Petrovsky", "Grigory Zinoviev", "Lazar Kaganovich",
-        "Leonid Brezhnev", "Nikolai Podgorny", "Nikolai Tikhonov", "Oleg Baklanov", "Sergey Syrtsov", "Vladimir Ivashko",
-        "Vlas Chubar", "Yevgeny Primakov"]
+        "Alexei Kirichenko", "Andrei Vyshinsky", "Andrei Zhdanov", "Grigory Petrovsky", "Grigory Zinoviev",
+        "Lazar Kaganovich", "Leonid Brezhnev", "Nikolai Podgorny", "Nikolai Tikhonov", "Oleg Baklanov", "Sergey Syrtsov",
+        "Stanislav Hurenko", "Vladimir Ivashko", "Vlas Chubar", "Yevgeny Primakov"]
     assert [row[0] for row in rows if row[7] == "female"] == ["Aleksandra Artyukhina", "Aleksandra Biryukova", "Galina Semenova",
                                                           "Yekaterina Furtseva"]
 
