@@ -264,9 +264,9 @@ def export_naive(state: State) -> None:
 
 def endpoint_project(state: State) -> None:
     """kg.serve.prepare_store: the on-disk Oxigraph store the endpoint serves, loaded from dist/cpsu.trig."""
-    from kg.serve import prepare_store
+    from kg.serve import dataset_file, prepare_store
 
-    prepare_store(state["dist"])
+    prepare_store(dataset_file(state["dist"]))
 
 
 @dataclass(frozen=True)

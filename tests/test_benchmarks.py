@@ -188,3 +188,9 @@ def test_the_register_s_commands_are_timed_and_tabled(tmp_path):
         "| `cpsu-kg build`, empty cache", "| `cpsu-kg build` again, nothing changed (outputs verified by hash)",
         "| `cpsu-kg query who-led-on -p date=1960-01-01`, cache filled"]
     assert list(tmp_path.iterdir()) == []  # each round's cache and outputs are removed
+
+
+def test_the_endpoint_row_loads_the_built_dataset_into_a_store(dist, tmp_path, monkeypatch):
+    monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path))
+    bench.endpoint_project({"dist": dist})
+    assert [path.name[:6] for path in tmp_path.iterdir() if path.is_dir()] == ["store-"]
