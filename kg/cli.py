@@ -146,9 +146,10 @@ def _docs(args: argparse.Namespace) -> int:
     from kg.docs import build_docs
     from kg.query import register_store
 
+    store = register_store(args.data)  # a register the build would reject is refused before anything is said
     print(f"writing      the ontology, register and body pages{' and their charts' * (not args.no_timeline)} "
           f"into {args.out}/ (a few seconds)", flush=True)
-    written = build_docs(register_store(args.data), Path(args.out), timeline=not args.no_timeline)
+    written = build_docs(store, Path(args.out), timeline=not args.no_timeline)
     print("wrote        " + ", ".join(str(path) for path in written))
     return EXIT_OK
 
