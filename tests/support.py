@@ -95,3 +95,15 @@ OUTPUTS = ("cpsu.ttl", "cpsu.nt", "cpsu-full.nt", "cpsu.jsonld", "cpsu-inferred.
 
 def no_sleep(seconds: float) -> None:
     raise AssertionError(f"nothing should wait here, asked to sleep {seconds} s")
+
+
+def build_after_edit(tmp_path: Path, name: str, old: str, new: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """`cpsu-kg build` of a copy of the register with one replacement in one file, over a previous build; the
+    finished command, the edited file and the output folder."""
+    data = copy_of_data(tmp_path)
+    edited = data / name
+    text = edited.read_text()
+    assert old in text, old
+    edited.write_text(text.replace(old, new))
+    out = previous_build(tmp_path)
+    return run_cli("build", "--data", str(data), "--out", str(out)), edited, out

@@ -8,7 +8,7 @@ import sys
 
 import pyoxigraph
 import pytest
-from support import copy_of_data, previous_build, run_cli
+from support import build_after_edit, copy_of_data, run_cli
 
 from kg.cli import main
 from kg.errors import InputError
@@ -130,12 +130,8 @@ def test_a_bad_iri_is_reported_at_the_line_the_parser_found_it(tmp_path):
 
 
 def test_a_misspelt_property_fails_the_build_naming_it(tmp_path):
-    data = copy_of_data(tmp_path)
-    persons = data / "persons.ttl"
-    persons.write_text(persons.read_text().replace("person:joseph-stalin a cpsu:Person ;",
-                                                   "person:joseph-stalin a cpsu:Person ; cpsu:deathDat 1 ;"))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    finished, _, out = build_after_edit(tmp_path, "persons.ttl", "person:joseph-stalin a cpsu:Person ;",
+                                        "person:joseph-stalin a cpsu:Person ; cpsu:deathDat 1 ;")
     assert finished.returncode == 1
     assert "Traceback" not in finished.stderr
     assert finished.stderr.splitlines()[0] == ("Check failed: undeclared-term-violation — A class or property of the cpsu: "
@@ -147,11 +143,8 @@ def test_a_misspelt_property_fails_the_build_naming_it(tmp_path):
 
 
 def test_a_misspelt_class_fails_the_build_at_the_shapes(tmp_path):
-    data = copy_of_data(tmp_path)
-    persons = data / "persons.ttl"
-    persons.write_text(persons.read_text().replace("person:joseph-stalin a cpsu:Person ;", "person:joseph-stalin a cpsu:Persn ;"))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    finished, _, out = build_after_edit(tmp_path, "persons.ttl", "person:joseph-stalin a cpsu:Person ;",
+                                        "person:joseph-stalin a cpsu:Persn ;")
     assert finished.returncode == 1
     assert "Traceback" not in finished.stderr
     # what uses him fails its shapes (he is no longer a person), and the cause is named beside it

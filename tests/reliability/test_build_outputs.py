@@ -12,18 +12,14 @@ import sys
 import time
 
 import pytest
-from support import OUTPUTS, copy_of_data, previous_build, processes_mentioning, run_cli
+from support import OUTPUTS, build_after_edit, copy_of_data, previous_build, processes_mentioning, run_cli
 
 from kg.build import build
 from kg.paths import DATA_DIR
 
 
 def test_a_build_with_violations_exits_1_and_leaves_the_previous_outputs(tmp_path):
-    data = copy_of_data(tmp_path)
-    lives = data / "lives.ttl"
-    lives.write_text(lives.read_text().replace('"1878-12-18"^^xsd:date', '"1878-13"^^xsd:gYearMonth'))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    finished, lives, out = build_after_edit(tmp_path, "lives.ttl", '"1878-12-18"^^xsd:date', '"1878-13"^^xsd:gYearMonth')
     assert finished.returncode == 1
     # a malformed partial date: the file, the node, the rule and the value are named
     assert (f"{lives}: Violation: birth:joseph-stalin — path cpsu:date — rule shape:LifeEventDate: A birth or death "
@@ -35,11 +31,7 @@ def test_a_build_with_violations_exits_1_and_leaves_the_previous_outputs(tmp_pat
 
 
 def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
-    data = copy_of_data(tmp_path)
-    persons = data / "persons.ttl"
-    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;", "schema:sameAs wd:Q30487 ;"))
-    out = previous_build(tmp_path)
-    finished = run_cli("build", "--data", str(data), "--out", str(out))
+    finished, _, out = build_after_edit(tmp_path, "persons.ttl", "schema:sameAs wd:Q855 ;", "schema:sameAs wd:Q30487 ;")
     assert finished.returncode == 1
     assert finished.stderr.splitlines()[:4] == [
         "Check failed: duplicate-wikidata-link-violation — Two entities of the register linked to the same Wikidata item.",
