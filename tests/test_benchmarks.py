@@ -194,3 +194,15 @@ def test_the_endpoint_row_loads_the_built_dataset_into_a_store(dist, tmp_path, m
     monkeypatch.setenv("CPSU_KG_CACHE", str(tmp_path))
     bench.endpoint_project({"dist": dist})
     assert [path.name[:6] for path in tmp_path.iterdir() if path.is_dir()] == ["store-"]
+
+
+def test_the_load_test_client_tells_a_whole_answer_from_an_error(server):
+    from benchmarks import load
+    from kg.query import list_queries
+
+    requests = load.ordinary_requests(server.port, 30)
+    assert len({request.raw for request in requests}) == len(list_queries()) + len(load.ENTITIES)  # each in turn
+    outcomes = [load.fetch(request) for request in requests[:5]]
+    assert [error for _, error in outcomes] == [None] * 5 and all(ms > 0 for ms, _ in outcomes)
+    missing = load.Request(server.port, b"GET /id/person/nobody HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    assert load.fetch(missing)[1] == "HTTP 404"
