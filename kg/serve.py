@@ -183,8 +183,12 @@ class Engine:
     def current(self) -> tuple[int, int]:
         """The port and generation of the engine to send a query to (waiting out a restart under way)."""
         with self._changed:
-            self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
+            self._wait_out_restart()
             return self.port, self.generation
+
+    def _wait_out_restart(self) -> None:
+        """With the lock held: wait until no restart is under way (or the engine is stopping)."""
+        self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
 
     def cancel(self, generation: int) -> None:
         """End the work of a query that ran over the timeout: restart the engine, unless that was done since."""
@@ -216,7 +220,7 @@ class Engine:
                 process, generation = self.process, self.generation
             status = process.wait()
             with self._changed:
-                self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
+                self._wait_out_restart()
                 if self.generation == generation and self.process is process:
                     return status
 
