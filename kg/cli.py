@@ -20,8 +20,8 @@ def _build(args: argparse.Namespace) -> int:
     for option, url in (("--base-url", args.base_url), ("--endpoint-url", args.endpoint_url)):
         if url is not None and not url.startswith(("http://", "https://")):
             raise InputError(f"{option} expects an http(s) URL, got {url!r}")
+    print(f"data: {args.data} ({args.data_origin}); out: {args.out}", flush=True)  # said before the seconds it takes
     result = build(args.data, args.out, Publication(args.base_url, args.endpoint_url))
-    print(f"data: {args.data} ({args.data_origin}); out: {args.out}")
     print(result.summary())
     if not result.conforms:
         sys.stderr.write(result.report.text())
@@ -317,14 +317,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 violations, 2 bad input or usage)."""
-    args = parser().parse_args(argv)
+    stop_on_terminate()  # SIGTERM and SIGHUP unwind like Ctrl-C: a build removes its staging, a server its engine
+    try:
+        args = parser().parse_args(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("cpsu-kg: interrupted\n")
+        return EXIT_INTERRUPTED
     if getattr(args, "data", "") is None:
         from kg.paths import default_data_dir
 
         args.data, args.data_origin = default_data_dir()
     elif hasattr(args, "data"):
         args.data_origin = "given with --data"
-    stop_on_terminate()  # SIGTERM and SIGHUP unwind like Ctrl-C: a build removes its staging, a server its engine
     try:
         return args.run(args)
     except InputError as error:

@@ -136,7 +136,8 @@ def test_a_build_stopped_midway_leaves_the_previous_outputs_and_no_process(tmp_p
     env = {**os.environ, "CPSU_KG_CACHE": str(tmp_path / "cache")}  # an empty cache: a build of a second or two
     process = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(DATA_DIR), "--out", str(out)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)  # loading, validating or reasoning
+    assert process.stdout.readline().startswith("data: ")  # said as the build starts, however loaded the machine
+    time.sleep(0.3)  # loading, validating or reasoning
     process.send_signal(signum)
     status = process.wait(timeout=30)
     stderr = process.stderr.read()
