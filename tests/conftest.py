@@ -17,6 +17,11 @@ from kg.serve import start_server
 from kg.terms import graph_of
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """One worker more than the cores: about a sixth of the suite waits on servers, subprocesses and timeouts."""
+    return (os.cpu_count() or 1) + 1
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
     """Keep the caches of the test run (and of the CLI runs it starts) out of the user's cache."""
