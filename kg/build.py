@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,14 +189,26 @@ def build(
 
     with stopwatch(seconds, "reason"):
         reason_register(register)
-    with stopwatch(seconds, "check"):
-        result.failed_checks = _checked(register)
-    if result.failed_checks:
-        return result
-    result.counts = register_counts(register)
-    with stopwatch(seconds, "export"):
-        manifest = {"key": key, "counts": result.counts}
-        result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest,
-                              publication=publication)
-        save_register_store(register.store, cache_dir() / f"register-{register_key(register.files_digest)[:32]}.nq")
+    # Oxigraph runs the check queries without holding the GIL, so they run beside the export (a second core);
+    # the export stages its files and moves them into place only once the checks have passed.
+    with ThreadPoolExecutor(max_workers=1) as checker:
+        checking = checker.submit(_timed_checks, register, seconds)
+
+        def checks_passed() -> bool:
+            result.failed_checks = checking.result()
+            return not result.failed_checks
+
+        result.counts = register_counts(register)
+        with stopwatch(seconds, "export"):
+            manifest = {"key": key, "counts": result.counts}
+            result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest,
+                                  publication=publication, go_ahead=checks_passed)
+        if result.failed_checks:  # the export was told not to go ahead: the previous outputs stay
+            return result
+    save_register_store(register.store, cache_dir() / f"register-{register_key(register.files_digest)[:32]}.nq")
     return result
+
+
+def _timed_checks(register: Register, seconds: dict[str, float]) -> list[CheckFailure]:
+    with stopwatch(seconds, "check"):
+        return _checked(register)

@@ -140,15 +140,20 @@ def _previous_files(out_dir: Path) -> set[str]:
 
 
 def write_atomically(
-    out_dir: Path, files: Mapping[str, Callable[[BinaryIO], None]], manifest: Mapping[str, object] | None = None
-) -> None:
-    """Write every file (and the manifest) into a staging folder inside out_dir, then move each into place.
+    out_dir: Path,
+    files: Mapping[str, Callable[[BinaryIO], None]],
+    manifest: Mapping[str, object] | None = None,
+    go_ahead: Callable[[], bool] = lambda: True,
+) -> bool:
+    """Write every file (and the manifest) into a staging folder inside out_dir, then move each into place; return
+    whether it did.
 
     Each file is replaced in one rename, so a reader sees an old file or a new one, never half of one; a failure
-    before the renames leaves out_dir as it was. Only the build's own files change: whatever else out_dir holds
-    (the docs, the timeline, a user's files) stays, and a file of the last build that this one no longer writes is
-    removed. The manifest moves last, so a build killed among the renames is not taken as up to date.
-    Each writer streams its file (the dumps of a 10^6-triple graph are never held as whole strings).
+    before the renames, or go_ahead() saying no once the files are staged, leaves out_dir as it was. Only the
+    build's own files change: whatever else out_dir holds (the docs, the timeline, a user's files) stays, and a
+    file of the last build that this one no longer writes is removed. The manifest moves last, so a build killed
+    among the renames is not taken as up to date. Each writer streams its file (the dumps of a 10^6-triple graph
+    are never held as whole strings).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -165,6 +170,8 @@ def write_atomically(
         if manifest is not None:
             write_manifest(staging, files, manifest)
             (staging / MANIFEST).chmod(0o644)
+        if not go_ahead():
+            return False
         previous = _previous_files(out_dir)
         for name in files:
             (out_dir / name).parent.mkdir(mode=0o755, parents=True, exist_ok=True)
@@ -173,6 +180,7 @@ def write_atomically(
             (out_dir / name).unlink(missing_ok=True)
         if manifest is not None:
             os.replace(staging / MANIFEST, out_dir / MANIFEST)
+        return True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -183,10 +191,11 @@ def export(
     validation_text: str | None = None,
     manifest: Mapping[str, object] | None = None,
     publication: Publication = LOCAL,
+    go_ahead: Callable[[], bool] = lambda: True,
 ) -> list[Path]:
     """Write dist/: the dumps (Turtle, N-Triples, full N-Triples, JSON-LD, inferred Turtle, TriG), void.ttl, the
     spreadsheets (csv/*.csv, datapackage.json) and, when given, the validation report and a manifest (the given
-    facts and every file's hash).
+    facts and every file's hash); return the files written, none when go_ahead() says no once they are staged.
 
     register: the register's store, or an rdflib graph of the ontology and data (for the Python API).
     """
@@ -211,5 +220,4 @@ def export(
     for table in spreadsheets:
         files[table.path] = text_writer(lambda table=table: csv_text(table))
     files["datapackage.json"] = text_writer(lambda: datapackage(spreadsheets, package_version()))
-    write_atomically(out_dir, files, manifest)
-    return [out_dir / name for name in files]
+    return [out_dir / name for name in files] if write_atomically(out_dir, files, manifest, go_ahead) else []

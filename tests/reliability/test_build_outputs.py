@@ -42,7 +42,9 @@ def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
         "https://w3id.org/cpsu-kg/id/person/mikhail-gorbachev",
     ]
     assert f"build failed: 1 check(s) found rows; {out}/ was left as it was." in finished.stderr
+    # the checks run beside the export, which staged its files and was then told not to move them into place
     assert (out / "cpsu.ttl").read_text() == "previous build\n"
+    assert [path.name for path in out.iterdir()] == ["cpsu.ttl"]  # nothing moved in, no staging left
 
 
 def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, monkeypatch):
