@@ -515,6 +515,9 @@ NO_END = "no source documents the end of this spell: it may have ended before th
     ("secretariat", "1925-01-01",
      ["Andrey Andreyev", "Joseph Stalin", "Lazar Kaganovich", "Nikolai Uglanov", "Vyacheslav Molotov"], [],
      [("Felix Dzerzhinsky", "secretary"), ("Elena Stasova", "candidate")]),
+    ("secretariat", "1950-01-01",  # the 18th Secretariat after the plenums of July 1948 and December 1949
+     ["Georgy Malenkov", "Joseph Stalin", "Mikhail Suslov", "Nikita Khrushchev", "Panteleimon Ponomarenko"], [],
+     [("Elena Stasova", "candidate")]),
     ("orgburo", "1930-01-01", ["Andrei Bubnov", "Lazar Kaganovich", "Vyacheslav Molotov", "Yan Gamarnik"],
      ["Nikolai Shvernik"],
      [("Mikhail Vladimirsky", "full"), ("Nikolai Krestinsky", "full")]),
@@ -602,7 +605,7 @@ def test_persons(queryable):
     columns = ["personLabel", "personLabelRu", "birthDate", "birthPlaceLabel", "birthCountryLabel", "deathDate",
                "deathPlaceLabel", "gender", "wikidata"]
     rows = table(queryable, "persons", columns)
-    assert len(rows) == 187
+    assert len(rows) == 188
     assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "",
             "http://www.wikidata.org/entity/Q855") in rows
     assert [row[0] for row in rows if row[4] == "Ukraine"] == [
