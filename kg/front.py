@@ -34,6 +34,10 @@ GRACE_S = 2
 # Complete answers up to this size are kept, in all up to ANSWERS_KEPT_BYTES (the least recently used go first).
 KEPT_ANSWER_BYTES = 1024 * 1024
 ANSWERS_KEPT_BYTES = 64 * 1024 * 1024
+# A query that ran past the timeout is refused at once for this long: the store never changes, so the same text
+# would hold the engine as long again (after a while it may run once more, in case the machine was only busy).
+OVERRUN_REFUSED_S = 60
+OVERRUNS_REMEMBERED = 1024
 PASSED_ON = ("/query", "/sparql", "/store", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 ENTITY_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
                   "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "nt"}
@@ -133,6 +137,35 @@ class KeptAnswers:
                 self.size -= len(dropped[1])
 
 
+class OverrunQueries:
+    """The query texts that ran past the timeout lately (whitespace aside), with when each did."""
+
+    def __init__(self, refused_s: float = OVERRUN_REFUSED_S, remembered: int = OVERRUNS_REMEMBERED) -> None:
+        self.refused_s, self.remembered = refused_s, remembered
+        self._when: collections.OrderedDict[str, float] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return " ".join(text.split())
+
+    def remember(self, text: str) -> None:
+        """Note that this query ran past the timeout now."""
+        if not text:  # not a query (the store's own paths): nothing to refuse later
+            return
+        with self._lock:
+            self._when[self._key(text)] = time.monotonic()
+            self._when.move_to_end(self._key(text))
+            while len(self._when) > self.remembered:
+                self._when.popitem(last=False)
+
+    def seconds_refused(self, text: str) -> float:
+        """How much longer this query is refused (0 when it is not)."""
+        with self._lock:
+            when = self._when.get(self._key(text))
+        return 0.0 if when is None else max(0.0, when + self.refused_s - time.monotonic())
+
+
 class Front(http.server.ThreadingHTTPServer):
     """The front's HTTP server: one thread per request, none outliving the process."""
 
@@ -143,6 +176,7 @@ class Front(http.server.ThreadingHTTPServer):
         super().__init__(address, FrontHandler)
         self.config = config
         self.answers = KeptAnswers()
+        self.overruns = OverrunQueries()
 
     def start(self) -> threading.Thread:
         """Serve in a background thread; return it."""
@@ -167,10 +201,13 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
             self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
 
-    def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+    def _send(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8",
+              retry_after_s: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if retry_after_s is not None:
+            self.send_header("Retry-After", str(retry_after_s))
         self._cors()
         self.end_headers()
         if self.command != "HEAD":
@@ -193,7 +230,7 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
             text = urllib.parse.parse_qs(query_string).get("query", [""])[0]
             self._checked_and_passed_on(text, None)
         elif path in PASSED_ON:
-            self._pass_on(None)
+            self._pass_on(None, "")
         else:
             self._site_file(path)
 
@@ -219,15 +256,22 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
         if problem is not None:
             self._send(400, f"cpsu-kg refused the query: {problem}\n".encode())
             return
-        self._pass_on(body)
+        if (refused_s := self.server.overruns.seconds_refused(text)) > 0:
+            timeout_s = self.server.config.timeout_s
+            self._send(503, f"cpsu-kg: this query ran longer than the {timeout_s} s timeout a moment ago and the "
+                       f"store has not changed since: it is refused for another {refused_s:.0f} s\n".encode(),
+                       retry_after_s=max(1, round(refused_s)))
+            return
+        self._pass_on(body, text)
 
-    def _pass_on(self, body: bytes | None) -> None:
+    def _pass_on(self, body: bytes | None, text: str) -> None:
         """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES.
 
         A query that has not answered in full within the timeout is cancelled (the engine restarted), whether
         its client still waits or has gone: the client, if it waits, gets a 503 saying so. A query that lost its
         engine to such a restart is sent once more to the new one (a read-only query can be). Small complete
-        answers are kept (the store never changes) and a repeated request is answered from them.
+        answers are kept (the store never changes) and a repeated request is answered from them; a query that ran
+        past the timeout is remembered, and refused for a while (OVERRUN_REFUSED_S) before it reaches the engine.
         """
         config = self.server.config
         key = (self.command, self.path, body, self.headers.get("Accept"), self.headers.get("Content-Type"))
@@ -239,9 +283,10 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
         for attempt in (1, 2):
             port, generation = config.upstream.current()
             try:
-                self._relay(port, body, deadline, key)
+                self._relay(port, body, deadline, key, text)
                 return
             except TimeoutError:
+                self.server.overruns.remember(text)
                 config.upstream.cancel(generation)
                 self._failed(503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
                 return
@@ -253,7 +298,7 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
                              "query again" if restarted else "the engine did not answer")
                 return
 
-    def _relay(self, port: int, body: bytes | None, deadline: float, key: tuple) -> None:
+    def _relay(self, port: int, body: bytes | None, deadline: float, key: tuple, text: str) -> None:
         """One exchange with the engine: a small answer held whole (and kept), a large one streamed to the cap."""
         started = time.monotonic()
         upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=max(deadline - started, 0.1))
@@ -271,7 +316,9 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
             if size <= holdable:  # the whole answer
                 whole = b"".join(held)
                 # an answer that took the timeout may end in Oxigraph's "cancelled" after its 200: never kept
-                if answer.status == 200 and time.monotonic() - started < self.server.config.timeout_s:
+                if time.monotonic() - started >= self.server.config.timeout_s:
+                    self.server.overruns.remember(text)
+                elif answer.status == 200:
                     self.server.answers.put(key, (content_type, whole))
                 self._answered = True
                 self._send(answer.status, whole, content_type)

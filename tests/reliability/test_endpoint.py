@@ -230,6 +230,39 @@ def test_a_query_still_computing_at_the_timeout_is_cancelled_and_its_client_told
         assert gone_within(engine, 10)  # its work ended with it
         assert text_count(server).isdigit()  # a new engine answers on the same endpoint (once it is up)
         assert server.process.pid != engine and server.engine.restarts == 1
+        # the store has not changed, so the same query would hold the new engine as long: it is refused at once,
+        # however its whitespace is laid out, for a while; another query is answered as before
+        again = " ".join(STILL_COMPUTING.split()).replace(" . ", " .\n  ")
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(f"{server.query_url}?{urllib.parse.urlencode({'query': again})}", timeout=30)
+        except urllib.error.HTTPError as refused:
+            status, retry_after, text = refused.code, refused.headers["Retry-After"], refused.read().decode()
+        assert time.monotonic() - started < 1
+        assert (status, text) == (503, "cpsu-kg: this query ran longer than the 1 s timeout a moment ago and the "
+                                       f"store has not changed since: it is refused for another {retry_after} s\n")
+        assert 50 <= int(retry_after) <= 60
+        assert server.engine.restarts == 1 and text_count(server).isdigit()
+
+
+def test_a_query_that_ran_over_is_refused_for_a_while_then_tried_again(monkeypatch):
+    import kg.front
+
+    now = [1000.0]
+    monkeypatch.setattr(kg.front.time, "monotonic", lambda: now[0])
+    overruns = kg.front.OverrunQueries(refused_s=60, remembered=2)
+    overruns.remember("SELECT * WHERE { ?s ?p ?o }")
+    assert overruns.seconds_refused("SELECT *\n WHERE {\t?s ?p ?o }") == 60
+    now[0] += 45
+    assert overruns.seconds_refused("SELECT * WHERE { ?s ?p ?o }") == 15
+    now[0] += 15
+    assert overruns.seconds_refused("SELECT * WHERE { ?s ?p ?o }") == 0  # it may run once more
+    overruns.remember("ASK { ?a ?b ?c }")
+    overruns.remember("ASK { ?d ?e ?f }")
+    overruns.remember("ASK { ?g ?h ?i }")  # the oldest of three is forgotten past two remembered
+    assert [overruns.seconds_refused(f"ASK {{ {v} }}") for v in ("?a ?b ?c", "?d ?e ?f", "?g ?h ?i")] == [0, 60, 60]
+    overruns.remember("")  # not a query: nothing to refuse
+    assert overruns.seconds_refused("") == 0
 
 
 def test_a_query_whose_client_has_gone_is_cancelled_at_the_timeout_all_the_same(dist):
