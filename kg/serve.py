@@ -183,12 +183,8 @@ class Engine:
     def current(self) -> tuple[int, int]:
         """The port and generation of the engine to send a query to (waiting out a restart under way)."""
         with self._changed:
-            self._wait_out_restart()
+            self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
             return self.port, self.generation
-
-    def _wait_out_restart(self) -> None:
-        """With the lock held: wait until no restart is under way (or the engine is stopping)."""
-        self._changed.wait_for(lambda: not self._restart_wanted or self._stopping, timeout=READY_WITHIN_S)
 
     def cancel(self, generation: int) -> None:
         """End the work of a query that ran over the timeout: restart the engine, unless that was done since."""
@@ -214,15 +210,20 @@ class Engine:
                 self._changed.notify_all()
 
     def wait(self) -> int:
-        """Block until the engine ends other than by a restart; its exit status."""
+        """Block until the engine ends other than by a restart; its exit status.
+
+        The main thread waits here, where Ctrl-C lands: it never takes the lock, because a KeyboardInterrupt raised
+        while a thread holds a lock can leave the lock held (the keeper then blocked on it, serve hung on exit).
+        Each field is read whole, and the order of the keeper's writes makes the check sound: a restart is wanted
+        before the old process is ended, and the new process is in place before the wish is cleared.
+        """
         while True:
-            with self._changed:
-                process, generation = self.process, self.generation
+            process = self.process
             status = process.wait()
-            with self._changed:
-                self._wait_out_restart()
-                if self.generation == generation and self.process is process:
-                    return status
+            while self._restart_wanted and not self._stopping:
+                time.sleep(0.02)
+            if self.process is process:
+                return status
 
     def stop(self) -> None:
         """Stop the keeper and the engine, and wait for the process to exit."""

@@ -355,3 +355,32 @@ def test_a_query_that_lost_its_engine_to_a_restart_is_sent_to_the_new_one(tmp_pa
         for running in (front, dying, answering):
             running.shutdown()
             running.server_close()
+
+
+def test_serve_stops_at_once_on_ctrl_c_after_the_engine_was_restarted_under_abuse(dist):
+    # Before: a Ctrl-C could leave the engine's lock held by the main thread; the keeper, halfway through a restart,
+    # waited on it for good and `cpsu-kg serve` hung on exit (two runs of this test in four)
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from benchmarks.load import abuse
+
+    port = free_port()
+    process = serve_process(dist, port, "--timeout", "2")
+    try:
+        assert process.stdout.readline().startswith("SPARQL endpoint")
+        stop, outcomes = threading.Event(), {}
+        abusers = [threading.Thread(target=abuse, args=(f"http://127.0.0.1:{port}/", stop, outcomes)) for _ in range(3)]
+        for thread in abusers:
+            thread.start()
+        time.sleep(3)  # the first round of cross joins: the engine is restarted, the repeats refused
+        stop.set()
+        for thread in abusers:
+            thread.join()
+        assert "cancelled at the timeout (engine restarted), HTTP 503" in outcomes[
+            "cross join still computing at the timeout"]
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert port_is_free("127.0.0.1", port)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
