@@ -463,7 +463,9 @@ def test_second_secretaries(queryable):
 def test_offices_held_by_brezhnev(queryable):
     rows = table(queryable, "offices-held", ["kind", "position", "start", "end", "precision", "basis"], person="leonid-brezhnev")
     assert rows == [
+        ("membership", "secretary, Secretariat of the Central Committee", "1952", "1953", "year", "de jure"),
         ("membership", "candidate member, Politburo of the Central Committee", "1952-10-16", "1953-03-05", "day", "de jure"),
+        ("membership", "secretary, Secretariat of the Central Committee", "1956", "1960", "year", "de jure"),
         ("membership", "candidate member, Politburo of the Central Committee", "1956-02", "1957-06", "month", "de jure"),
         ("membership", "full member, Politburo of the Central Committee", "1957-06", "1982-11-10", "month", "de jure"),
         ("office", TOP["PPVS"], "1960-05-07", "1964-07-15", "day", "de jure"),
