@@ -90,6 +90,9 @@ def stopwatch(seconds: dict[str, float], stage: str) -> Iterator[None]:
         seconds[stage] = time.perf_counter() - started
 
 
+CHECKS_BESIDE_EXPORT_MAX_TRIPLES = 500_000
+
+
 def register_counts(register: Register) -> dict[str, int]:
     """How many asserted and inferred triples, persons, tenures and congresses the register holds."""
     counts = {"asserted": len(register.asserted_quads()), "inferred": len(register.inferred_quads())}
@@ -189,16 +192,25 @@ def build(
 
     with stopwatch(seconds, "reason"):
         reason_register(register)
+    result.counts = register_counts(register)
     # Oxigraph runs the check queries without holding the GIL, so they run beside the export (a second core);
-    # the export stages its files and moves them into place only once the checks have passed.
+    # the export stages its files and moves them into place only once the checks have passed. Side by side, the
+    # two peaks of memory add up: past CHECKS_BESIDE_EXPORT_MAX_TRIPLES the checks run first (measured at 10^6 with
+    # benchmarks/run.py: side by side 121 s and 4,199 MB; first, in this thread, 136 s and 3,012 MB; first but in a
+    # thread of their own 140 s and 3,361 MB, that thread's malloc arena adding to the peak).
+    beside = result.counts["asserted"] + result.counts["inferred"] <= CHECKS_BESIDE_EXPORT_MAX_TRIPLES
+    if not beside:  # the checks first, in this thread (another thread's memory arena would add to the peak)
+        result.failed_checks = _timed_checks(register, seconds)
+        if result.failed_checks:
+            return result
     with ThreadPoolExecutor(max_workers=1) as checker:
-        checking = checker.submit(_timed_checks, register, seconds)
+        checking = checker.submit(_timed_checks, register, seconds) if beside else None
 
         def checks_passed() -> bool:
-            result.failed_checks = checking.result()
+            if checking is not None:
+                result.failed_checks = checking.result()
             return not result.failed_checks
 
-        result.counts = register_counts(register)
         with stopwatch(seconds, "export"):
             manifest = {"key": key, "counts": result.counts}
             result.files = export(register, out_dir, validation_text=report.text(), manifest=manifest,

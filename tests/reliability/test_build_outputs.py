@@ -47,6 +47,26 @@ def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
     assert [path.name for path in out.iterdir()] == ["cpsu.ttl"]  # nothing moved in, no staging left
 
 
+@pytest.mark.parametrize("beside", [True, False], ids=["checks beside the export", "checks first (a large register)"])
+def test_failed_checks_leave_the_outputs_whether_they_run_beside_the_export_or_first(tmp_path, monkeypatch, beside):
+    build_module, export_module = importlib.import_module("kg.build"), importlib.import_module("kg.export")
+    if not beside:  # past the limit the checks run alone before the export: the export is never called
+        monkeypatch.setattr(build_module, "CHECKS_BESIDE_EXPORT_MAX_TRIPLES", 0)
+    exports = []
+    real_export = export_module.export
+    monkeypatch.setattr(export_module, "export", lambda *args, **kwargs: exports.append(1) or real_export(*args, **kwargs))
+    data = copy_of_data(tmp_path)
+    persons = data / "persons.ttl"
+    persons.write_text(persons.read_text().replace("schema:sameAs wd:Q855 ;", "schema:sameAs wd:Q30487 ;"))
+    out = previous_build(tmp_path)
+    result = build(data, out)
+    assert [failure.name for failure in result.failed_checks] == ["duplicate-wikidata-link-violation"]
+    assert (result.files, len(exports)) == ([], 1 if beside else 0)
+    assert [path.name for path in out.iterdir()] == ["cpsu.ttl"] and (out / "cpsu.ttl").read_text() == "previous build\n"
+    # and with the register as it is, the same path writes every output
+    assert build(DATA_DIR, out).succeeded and all((out / name).is_file() for name in OUTPUTS)
+
+
 def test_a_build_that_fails_while_writing_leaves_the_previous_outputs(tmp_path, monkeypatch):
     out = previous_build(tmp_path)
 
