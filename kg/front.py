@@ -153,9 +153,10 @@ class OverrunQueries:
         """Note that this query ran past the timeout now."""
         if not text:  # not a query (the store's own paths): nothing to refuse later
             return
+        key = self._key(text)
         with self._lock:
-            self._when[self._key(text)] = time.monotonic()
-            self._when.move_to_end(self._key(text))
+            self._when[key] = time.monotonic()
+            self._when.move_to_end(key)
             while len(self._when) > self.remembered:
                 self._when.popitem(last=False)
 
