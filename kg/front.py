@@ -1,12 +1,15 @@
 """The serve stage's HTTP front: one port for the SPARQL endpoint, the query page and the entity pages.
 
-Oxigraph's server runs behind it on a loopback port and stays the SPARQL engine. The front exists for what that
-server cannot do itself: refuse `SERVICE` (the server would fetch from any address a client names), refuse a
-query nested deeper or longer than a limit before it reaches the engine (thousands of brackets overflow its
-stack), cap the size of an answer, answer the register's IRIs (/id/{kind}/{slug}) by content negotiation from
-the static site, add CORS headers on request, and serve a query page that knows the project's prefixes and
-queries. It is the standard library's threading HTTP server and client: no framework is needed to pass requests
-on, and the Python that runs cpsu-kg has them.
+Oxigraph's server runs behind it on loopback ports (two of them: the fast lane and the slow lane) and stays the
+SPARQL engine. The front exists for what that server cannot do itself: refuse `SERVICE` (the server would fetch
+from any address a client names), refuse a query nested deeper or longer than a limit before it reaches the engine
+(thousands of brackets overflow its stack), give each query a short turn on the fast lane and move one that needs
+longer to the slow lane, whose engine runs only on idle CPU (a heavy query, a client's or an attacker's, cannot
+slow the others), answer many clients asking the same at once with one engine answer, cap the size of an answer,
+answer the register's IRIs (/id/{kind}/{slug}) by content negotiation from the static site, add CORS headers on
+request, and serve a query page that knows the project's prefixes and queries. It is the standard library's
+threading HTTP server and client: no framework is needed to pass requests on, and the Python that runs cpsu-kg
+has them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +42,13 @@ ANSWERS_KEPT_BYTES = 64 * 1024 * 1024
 # would hold the engine as long again (after a while it may run once more, in case the machine was only busy).
 OVERRUN_REFUSED_S = 60
 OVERRUNS_REMEMBERED = 1024
+# A query gets this long on the fast lane's engine; one that needs longer is cancelled there (that engine restarted)
+# and goes on, within the timeout, on the slow lane's engine, which runs at the lowest CPU priority: a heavy query
+# no longer takes a core from the quick ones. A text that outgrew the fast lane goes straight to the slow one for
+# SLOW_REMEMBERED_S. The stored queries take milliseconds; benchmarks/load.py chose the figure (0.25 s and 0.5 s let
+# abusive queries that change their text each time hold the cores long enough to push p99 past 250 ms).
+FAST_LANE_S = 0.15
+SLOW_REMEMBERED_S = 600
 PASSED_ON = ("/query", "/sparql", "/store", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 ENTITY_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/turtle": "ttl",
                   "application/ld+json": "jsonld", "application/json": "jsonld", "application/n-triples": "nt"}
@@ -88,6 +99,10 @@ def entity_format(accept: str | None) -> str:
     return best
 
 
+class CancelledByEngine(Exception):
+    """Oxigraph's own timeout ended the query: the answer it sent is cut short."""
+
+
 class Upstream(Protocol):
     """The engine behind the front (kg.serve.Engine): where to send a query, and how to stop one."""
 
@@ -100,22 +115,44 @@ class Upstream(Protocol):
 
 @dataclass(frozen=True)
 class FrontConfig:
-    """What the front needs: the engine, the static site, the query page, CORS on or off, and the timeout."""
+    """What the front needs: the engine, the static site, the query page, CORS on or off, the timeout, and the slow
+    lane's engine (None: every request goes to `upstream`, for the whole timeout)."""
 
     upstream: Upstream
     site: Path
     page: bytes
     cors: bool
     timeout_s: int
+    slow_lane: Upstream | None = None
 
 
 class KeptAnswers:
-    """Complete answers of the read-only engine by request, the least recently used dropped past a byte budget."""
+    """Complete answers of the read-only engine by request, the least recently used dropped past a byte budget;
+    and a turn per request, so that many clients asking the same at once cost the engine one answer."""
 
     def __init__(self, budget: int = ANSWERS_KEPT_BYTES) -> None:
         self.budget, self.size = budget, 0
         self._answers: collections.OrderedDict[tuple, tuple[str, bytes]] = collections.OrderedDict()
         self._lock = threading.Lock()
+        self._turns: dict[tuple, list] = {}  # request -> [its lock, how many threads hold or wait for it]
+
+    @contextlib.contextmanager
+    def turn(self, key: tuple, wait_s: float) -> Iterator[None]:
+        """One thread at a time per request: the others wait (at most wait_s, then go on anyway), and the next one
+        finds the first one's answer kept."""
+        with self._lock:
+            entry = self._turns.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        got = entry[0].acquire(timeout=wait_s)
+        try:
+            yield
+        finally:
+            if got:
+                entry[0].release()
+            with self._lock:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._turns[key]
 
     def get(self, key: tuple) -> tuple[str, bytes] | None:
         """The kept answer (content type, body) to this request, or None."""
@@ -137,11 +174,11 @@ class KeptAnswers:
                 self.size -= len(dropped[1])
 
 
-class OverrunQueries:
-    """The query texts that ran past the timeout lately (whitespace aside), with when each did."""
+class RememberedQueries:
+    """Query texts (whitespace aside) that ran past a limit lately, each remembered for a while."""
 
-    def __init__(self, refused_s: float = OVERRUN_REFUSED_S, remembered: int = OVERRUNS_REMEMBERED) -> None:
-        self.refused_s, self.remembered = refused_s, remembered
+    def __init__(self, for_s: float = OVERRUN_REFUSED_S, remembered: int = OVERRUNS_REMEMBERED) -> None:
+        self.for_s, self.remembered = for_s, remembered
         self._when: collections.OrderedDict[str, float] = collections.OrderedDict()
         self._lock = threading.Lock()
 
@@ -150,7 +187,7 @@ class OverrunQueries:
         return " ".join(text.split())
 
     def remember(self, text: str) -> None:
-        """Note that this query ran past the timeout now."""
+        """Note that this query ran past the limit now."""
         if not text:  # not a query (the store's own paths): nothing to refuse later
             return
         key = self._key(text)
@@ -160,11 +197,11 @@ class OverrunQueries:
             while len(self._when) > self.remembered:
                 self._when.popitem(last=False)
 
-    def seconds_refused(self, text: str) -> float:
-        """How much longer this query is refused (0 when it is not)."""
+    def seconds_left(self, text: str) -> float:
+        """How much longer this query is remembered (0 when it is not)."""
         with self._lock:
             when = self._when.get(self._key(text))
-        return 0.0 if when is None else max(0.0, when + self.refused_s - time.monotonic())
+        return 0.0 if when is None else max(0.0, when + self.for_s - time.monotonic())
 
 
 class Front(http.server.ThreadingHTTPServer):
@@ -177,7 +214,8 @@ class Front(http.server.ThreadingHTTPServer):
         super().__init__(address, FrontHandler)
         self.config = config
         self.answers = KeptAnswers()
-        self.overruns = OverrunQueries()
+        self.overruns = RememberedQueries(OVERRUN_REFUSED_S)  # refused for a while
+        self.slow_queries = RememberedQueries(SLOW_REMEMBERED_S)  # sent straight to the slow lane
 
     def start(self) -> threading.Thread:
         """Serve in a background thread; return it."""
@@ -257,52 +295,100 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
         if problem is not None:
             self._send(400, f"cpsu-kg refused the query: {problem}\n".encode())
             return
-        if (refused_s := self.server.overruns.seconds_refused(text)) > 0:
-            timeout_s = self.server.config.timeout_s
-            self._send(503, f"cpsu-kg: this query ran longer than the {timeout_s} s timeout a moment ago and the "
-                       f"store has not changed since: it is refused for another {refused_s:.0f} s\n".encode(),
-                       retry_after_s=max(1, round(refused_s)))
-            return
         self._pass_on(body, text)
 
     def _pass_on(self, body: bytes | None, text: str) -> None:
-        """Send the request on to the engine and its answer back, cut off at MAX_ANSWER_BYTES.
+        """Send the request on to an engine and its answer back, cut off at MAX_ANSWER_BYTES.
 
-        A query that has not answered in full within the timeout is cancelled (the engine restarted), whether
-        its client still waits or has gone: the client, if it waits, gets a 503 saying so. A query that lost its
-        engine to such a restart is sent once more to the new one (a read-only query can be). Small complete
+        A query goes first to the fast lane, then, if it needs longer than FAST_LANE_S, to the slow lane (see
+        `_lanes`). A query that has not answered in full within the timeout is cancelled (its engine restarted),
+        whether its client still waits or has gone: the client, if it waits, gets a 503 saying so. Small complete
         answers are kept (the store never changes) and a repeated request is answered from them; a query that ran
-        past the timeout is remembered, and refused for a while (OVERRUN_REFUSED_S) before it reaches the engine.
+        past the timeout is remembered, and refused for a while (OVERRUN_REFUSED_S) before it reaches an engine.
         """
         config = self.server.config
         key = (self.command, self.path, body, self.headers.get("Accept"), self.headers.get("Content-Type"))
-        if (kept := self.server.answers.get(key)) is not None:
-            self._send(200, kept[1], kept[0])
-            return
-        deadline = time.monotonic() + config.timeout_s + GRACE_S
+        with self.server.answers.turn(key, config.timeout_s + GRACE_S):
+            if (kept := self.server.answers.get(key)) is not None:
+                self._send(200, kept[1], kept[0])
+            elif (refused_s := self.server.overruns.seconds_left(text)) > 0:
+                self._send(503, f"cpsu-kg: this query ran longer than the {config.timeout_s} s timeout a moment ago "
+                           f"and the store has not changed since: it is refused for another {refused_s:.0f} s\n"
+                           .encode(), retry_after_s=max(1, round(refused_s)))
+            else:
+                self._engines_answer(body, text, key)
+
+    def _engines_answer(self, body: bytes | None, text: str, key: tuple) -> None:
+        config = self.server.config
+        started = time.monotonic()
+        deadline = started + config.timeout_s + GRACE_S
         self._answered = False
-        for attempt in (1, 2):
-            port, generation = config.upstream.current()
+        for upstream, budget_s in self._lanes(text):
+            if self._on_lane(upstream, budget_s, body, (started, deadline), key, text):
+                return
+            if self._answered or time.monotonic() >= deadline:
+                break
+            if budget_s is not None:  # it outgrew the fast lane
+                self.server.slow_queries.remember(text)
+        self.server.overruns.remember(text)
+        self._failed(503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
+
+    def _lanes(self, text: str) -> list[tuple[Upstream, float | None]]:
+        """The engines a request may go to, in turn, each with how long it may run there (None: to the deadline).
+
+        A query gets FAST_LANE_S on the fast lane, then the rest of the timeout on the slow lane; a query that
+        outgrew the fast lane lately goes straight to the slow one. Anything else (the store's own paths) and
+        every request of a front with no slow lane go to the fast lane for the whole timeout.
+        """
+        config = self.server.config
+        if config.slow_lane is None or not text:
+            return [(config.upstream, None)]
+        slow: list[tuple[Upstream, float | None]] = [(config.slow_lane, None)]
+        if self.server.slow_queries.seconds_left(text) > 0:
+            return slow
+        return [(config.upstream, FAST_LANE_S), *slow]
+
+    def _on_lane(self, upstream: Upstream, budget_s: float | None, body: bytes | None,
+                 times: tuple[float, float], key: tuple, text: str) -> bool:
+        """Relay the request through one lane's engine; False when it outgrew the lane before answering (its work
+        there cancelled, by the front or by the engine's own timeout), True when the exchange is over (answered, or
+        failed and the client told).
+
+        A query that lost its engine to a restart (another query's cancellation) is sent again to the new one,
+        with its lane's time anew, until the deadline: a read-only query can be.
+        """
+        started, deadline = times
+        while True:
+            port, generation = upstream.current()
+            sent = time.monotonic()
+            lane_deadline = deadline if budget_s is None else min(deadline, sent + budget_s)
             try:
-                self._relay(port, body, deadline, key, text)
-                return
+                self._relay(port, body, (started, lane_deadline, deadline), key, text)
+                return True
+            except CancelledByEngine:
+                return False
             except TimeoutError:
-                self.server.overruns.remember(text)
-                config.upstream.cancel(generation)
-                self._failed(503, f"the query ran longer than the {config.timeout_s} s timeout and was cancelled")
-                return
+                upstream.cancel(generation)
+                return False
             except (OSError, http.client.HTTPException):
-                restarted = config.upstream.current()[1] != generation
-                if restarted and not self._answered and attempt == 1:
+                restarted = upstream.current()[1] != generation
+                if restarted and not self._answered and time.monotonic() < deadline:
                     continue
                 self._failed(502, "the engine was restarted to cancel a query that ran over the timeout; send the "
                              "query again" if restarted else "the engine did not answer")
-                return
+                return True
 
-    def _relay(self, port: int, body: bytes | None, deadline: float, key: tuple, text: str) -> None:
-        """One exchange with the engine: a small answer held whole (and kept), a large one streamed to the cap."""
-        started = time.monotonic()
-        upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=max(deadline - started, 0.1))
+    def _relay(self, port: int, body: bytes | None, times: tuple[float, float, float], key: tuple,
+               text: str) -> None:
+        """One exchange with an engine: a small answer held whole (and kept), a large one streamed to the cap.
+
+        times: when the request came, when its lane gives up on it unless its answer is streaming by then, and the
+        deadline of the whole request. TimeoutError when one of them passes; CancelledByEngine when the engine's own
+        timeout cut the answer.
+        """
+        started, lane_deadline, deadline = times
+        upstream = http.client.HTTPConnection("127.0.0.1", port,
+                                              timeout=max(lane_deadline - time.monotonic(), 0.1))
         headers = {name: value for name in ("Accept", "Content-Type") if (value := self.headers.get(name))}
         try:
             upstream.request(self.command, self.path, body=body, headers=headers)
@@ -310,22 +396,23 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
             content_type = answer.getheader("Content-Type") or "application/octet-stream"
             held, size, holdable = [], 0, min(KEPT_ANSWER_BYTES, MAX_ANSWER_BYTES)
             while size <= holdable and (chunk := answer.read1(CHUNK)):
-                if time.monotonic() > deadline:
+                if time.monotonic() > lane_deadline:
                     raise TimeoutError
                 held.append(chunk)
                 size += len(chunk)
             if size <= holdable:  # the whole answer
-                whole = b"".join(held)
-                # an answer that took the timeout may end in Oxigraph's "cancelled" after its 200: never kept
                 if time.monotonic() - started >= self.server.config.timeout_s:
-                    self.server.overruns.remember(text)
-                elif answer.status == 200:
+                    raise CancelledByEngine  # its 200 ends in Oxigraph's "cancelled": the client gets the front's 503
+                whole = b"".join(held)
+                if answer.status == 200:
                     self.server.answers.put(key, (content_type, whole))
                 self._answered = True
                 self._send(answer.status, whole, content_type)
                 return
             self.send_response(answer.status)
             self._answered = True
+            if upstream.sock is not None:  # streaming now: the lane keeps it to the request's deadline
+                upstream.sock.settimeout(max(deadline - time.monotonic(), 0.1))
             self.send_header("Content-Type", content_type)
             self._cors()
             self.end_headers()

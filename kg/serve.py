@@ -140,11 +140,12 @@ class Engine:
     stop that work is to end the process, so the front asks for a restart when a query runs over the timeout:
     a keeper thread ends the process and starts a new one on the same store and a fresh port (opening the
     store takes milliseconds). The keeper, not a request's thread, starts it: Linux ties a child's
-    parent-death signal (see `end_with_parent`) to the thread that started it.
+    parent-death signal (see `end_with_parent`) to the thread that started it. idle: run at the lowest CPU
+    priority (the slow lane's engine, see `lowest_priority`).
     """
 
-    def __init__(self, location: Path, timeout_s: int, log: Path) -> None:
-        self.location, self.timeout_s, self.log = location, timeout_s, log
+    def __init__(self, location: Path, timeout_s: int, log: Path, idle: bool = False) -> None:
+        self.location, self.timeout_s, self.log, self.idle = location, timeout_s, log, idle
         self.generation = 0  # how many times the engine was (re)started
         self.restarts = 0
         self._changed = threading.Condition()
@@ -160,7 +161,8 @@ class Engine:
             "--union-default-graph", "--timeout-s", str(self.timeout_s),
         ]  # fmt: skip
         with self.log.open("a") as log_file:  # a file, not a pipe: a full pipe would block the server
-            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=end_with_parent)
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                       preexec_fn=end_with_parent_at_lowest_priority if self.idle else end_with_parent)
         return process, port
 
     def wait_until_ready(self) -> None:
@@ -173,7 +175,7 @@ class Engine:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/query?query=ASK%7B%7D", timeout=2):
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.05)
+                time.sleep(0.01)
         raise InputError(f"the oxigraph server did not answer within {READY_WITHIN_S:.0f} s")
 
     def start_keeper(self) -> None:
@@ -209,21 +211,19 @@ class Engine:
                 self._restart_wanted = False
                 self._changed.notify_all()
 
-    def wait(self) -> int:
-        """Block until the engine ends other than by a restart; its exit status.
+    def exit_status(self) -> int | None:
+        """The engine's exit status if it ended other than by a restart, else None (running, or being restarted).
 
-        The main thread waits here, where Ctrl-C lands: it never takes the lock, because a KeyboardInterrupt raised
-        while a thread holds a lock can leave the lock held (the keeper then blocked on it, serve hung on exit).
-        Each field is read whole, and the order of the keeper's writes makes the check sound: a restart is wanted
-        before the old process is ended, and the new process is in place before the wish is cleared.
+        Never takes the lock: the main thread asks here, where Ctrl-C lands, and a KeyboardInterrupt raised while a
+        thread holds a lock can leave the lock held (the keeper then blocked on it, serve hung on exit). Each field
+        is read whole, and the order of the keeper's writes makes the check sound: a restart is wanted before the
+        old process is ended, and the new process is in place before the wish is cleared.
         """
-        while True:
-            process = self.process
-            status = process.wait()
-            while self._restart_wanted and not self._stopping:
-                time.sleep(0.02)
-            if self.process is process:
-                return status
+        process = self.process
+        status = process.poll()
+        if status is None or self._restart_wanted or self.process is not process:
+            return None
+        return status
 
     def stop(self) -> None:
         """Stop the keeper and the engine, and wait for the process to exit."""
@@ -252,7 +252,8 @@ def _end(process: subprocess.Popen) -> None:
 
 @dataclass
 class Server:
-    """A running endpoint: the engine (oxigraph's server on a loopback port) and the front where users connect."""
+    """A running endpoint: the engines (oxigraph's server on loopback ports: the fast lane and the slow lane) and
+    the front where users connect."""
 
     engine: Engine
     host: str
@@ -260,10 +261,17 @@ class Server:
     in_use: Path | None = None
     front: Front | None = None
     dataset: Path | None = None  # what it serves: a build's TriG or a register's N-Quads
+    slow_engine: Engine | None = None
+    ended: Engine | None = None  # the engine that ended on its own, once one has
+
+    @property
+    def engines(self) -> list[Engine]:
+        """The fast lane's engine, then the slow lane's if there is one."""
+        return [self.engine] + ([self.slow_engine] if self.slow_engine is not None else [])
 
     @property
     def process(self) -> subprocess.Popen:
-        """The engine's current process."""
+        """The fast lane engine's current process."""
         return self.engine.process
 
     @property
@@ -277,22 +285,31 @@ class Server:
         return f"{self.url}query"
 
     def wait(self) -> int:
-        """Block until the engine ends on its own (a restart to cancel a query does not count); its exit status."""
-        return self.engine.wait()
+        """Block until an engine ends on its own (a restart to cancel a query does not count); its exit status."""
+        while True:
+            for engine in self.engines:
+                if (status := engine.exit_status()) is not None:
+                    self.ended = engine
+                    return status
+            time.sleep(0.1)
 
     def stop(self) -> None:
-        """Stop the front and the engine, and wait for the process to exit."""
+        """Stop the front and the engines, and wait for their processes to exit."""
         if self.front is not None:
             self.front.shutdown()
             self.front.server_close()
             self.front = None
-        self.engine.stop()
+        for engine in self.engines:
+            engine.stop()
         if self.in_use is not None:
             self.in_use.unlink(missing_ok=True)
 
     def exit_message(self) -> str:
         """Why the server process ended on its own: its exit status and the last line of its log."""
-        return f"the oxigraph server stopped (exit status {self.process.returncode}): {self.engine.last_log_line()}"
+        engine = self.ended or self.engine
+        lane = "slow lane " if engine is self.slow_engine else ""
+        return (f"the {lane}oxigraph server stopped (exit status {engine.process.returncode}): "
+                f"{engine.last_log_line()}")
 
     def __enter__(self) -> Server:
         return self
@@ -324,12 +341,17 @@ def start_server(
         raise InputError(f"port {port} on {host} is already in use; choose another with --port")
     site = prepare_site(source)
     log = location.parent / f"server-{port}.log"
-    log.write_text("")
+    slow_log = location.parent / f"server-{port}-slow-lane.log"
+    for file in (log, slow_log):
+        file.write_text("")
     server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()), dataset=source)
     try:
-        server.engine.wait_until_ready()
-        server.engine.start_keeper()
-        server.front = Front((host, port), FrontConfig(server.engine, site, query_page(), cors, timeout_s))
+        server.slow_engine = Engine(location, timeout_s, slow_log, idle=True)
+        for engine in server.engines:
+            engine.wait_until_ready()
+            engine.start_keeper()
+        config = FrontConfig(server.engine, site, query_page(), cors, timeout_s, slow_lane=server.slow_engine)
+        server.front = Front((host, port), config)
         server.front.start()
     except OSError as error:  # the port was taken between the check and the bind
         server.stop()
@@ -351,6 +373,17 @@ def end_with_parent() -> None:
     except OSError:
         return
     libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def end_with_parent_at_lowest_priority() -> None:
+    """`end_with_parent`, and the lowest CPU priority: Linux's SCHED_IDLE where there is one (the process runs only
+    on a core nothing else wants: a heavy query on the slow lane no longer slows the front or the fast lane), else
+    nice 19."""
+    end_with_parent()
+    if hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.nice(19)
 
 
 def free_loopback_port() -> int:
