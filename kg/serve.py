@@ -11,6 +11,7 @@ import html
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -344,29 +345,58 @@ def start_server(
     slow_log = location.parent / f"server-{port}-slow-lane.log"
     for file in (log, slow_log):
         file.write_text("")
-    server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()), dataset=source)
+    held = hold_signals()  # a Ctrl-C while an engine starts waits until `server` has it, so stop() can end it
+    server = None
     try:
+        server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()),
+                        dataset=source)
         server.slow_engine = Engine(location, timeout_s, slow_log, idle=True)
+        release_signals(held)  # a Ctrl-C held meanwhile is raised here
         for engine in server.engines:
             engine.wait_until_ready()
             engine.start_keeper()
         config = FrontConfig(server.engine, site, query_page(), cors, timeout_s, slow_lane=server.slow_engine)
-        server.front = Front((host, port), config)
+        try:
+            server.front = Front((host, port), config)
+        except OSError as error:  # the port was taken between the check and the bind
+            raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
         server.front.start()
-    except OSError as error:  # the port was taken between the check and the bind
-        server.stop()
-        raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
     except BaseException:  # Ctrl-C during start-up included: no server is left behind
-        server.stop()
+        release_signals(held)
+        if server is not None:
+            server.stop()
         raise
     return server
 
 
+HELD_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def hold_signals() -> set:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back until `release_signals`; the signals blocked before, to give back.
+
+    Only this thread holds them: a signal sent to the process may land on another thread that does not (cpsu-kg
+    serve has no other thread while its engines start). Nothing where signals cannot be blocked.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return set()
+    return signal.pthread_sigmask(signal.SIG_BLOCK, [getattr(signal, name) for name in HELD_SIGNALS])
+
+
+def release_signals(before: set) -> None:
+    """Block again only what was blocked before `hold_signals`: a signal that came meanwhile is handled now."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def end_with_parent() -> None:
-    """In the child, before it runs the engine: ask Linux to send it SIGTERM when cpsu-kg dies, even by kill -9
+    """In the child, before it runs the engine: let it receive every signal (a child inherits the signals its
+    parent held back, see `hold_signals`), and ask Linux to send it SIGTERM when cpsu-kg dies, even by kill -9
     (prctl PR_SET_PDEATHSIG); elsewhere nothing, and the engine outlives a killed parent."""
     import ctypes
-    import signal
+
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)

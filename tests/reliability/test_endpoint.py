@@ -478,3 +478,25 @@ def test_serve_stops_at_once_on_ctrl_c_after_the_engine_was_restarted_under_abus
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_ctrl_c_while_the_engines_start_waits_until_they_can_be_stopped(dist):
+    from kg.serve import hold_signals, release_signals
+
+    held = hold_signals()
+    try:
+        # held back: no KeyboardInterrupt in the middle of starting a process (sent to this thread: the test process
+        # has other threads, which do not hold it; `cpsu-kg serve` has none while its engines start)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        time.sleep(0.1)
+    except KeyboardInterrupt:
+        pytest.fail("SIGINT was not held")
+    with pytest.raises(KeyboardInterrupt):
+        release_signals(held)
+        time.sleep(1)  # (it is raised at once)
+    # the engines' processes, started while the parent held its signals, are not left deaf to them
+    with start_server(dist, "127.0.0.1", free_port()) as server:
+        for engine in server.engines:
+            blocked = next(line for line in Path(f"/proc/{engine.process.pid}/status").read_text().splitlines()
+                           if line.startswith("SigBlk:"))
+            assert int(blocked.split()[1], 16) == 0
