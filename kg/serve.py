@@ -152,19 +152,23 @@ class Engine:
         self._changed = threading.Condition()
         self._restart_wanted = False
         self._stopping = False
-        self.process, self.port = self._launch()
+        self.process: subprocess.Popen | None = None
+        self.port = 0
         self._keeper = threading.Thread(target=self._keep, name="cpsu-kg engine keeper", daemon=True)
 
-    def _launch(self) -> tuple[subprocess.Popen, int]:
-        port = free_loopback_port()
+    def launch(self) -> None:
+        """Start the engine's process on a fresh loopback port.
+
+        The process is stored the moment it exists: a Ctrl-C a moment later finds it, and `stop` ends it.
+        """
+        self.port = free_loopback_port()
         command = [
-            oxigraph_binary(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{port}",
+            oxigraph_binary(), "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
             "--union-default-graph", "--timeout-s", str(self.timeout_s),
         ]  # fmt: skip
+        in_child = end_with_parent_at_lowest_priority if self.idle else end_with_parent
         with self.log.open("a") as log_file:  # a file, not a pipe: a full pipe would block the server
-            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
-                                       preexec_fn=end_with_parent_at_lowest_priority if self.idle else end_with_parent)
-        return process, port
+            self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=in_child)
 
     def wait_until_ready(self) -> None:
         """Return when the engine answers; InputError when it stops or stays silent for READY_WITHIN_S."""
@@ -203,7 +207,7 @@ class Engine:
                 if self._stopping:
                     return
                 _end(self.process)
-                self.process, self.port = self._launch()
+                self.launch()
             with contextlib.suppress(InputError):  # the process ended: `wait` reports it as a death
                 self.wait_until_ready()
             with self._changed:
@@ -221,7 +225,7 @@ class Engine:
         old process is ended, and the new process is in place before the wish is cleared.
         """
         process = self.process
-        status = process.poll()
+        status = None if process is None else process.poll()
         if status is None or self._restart_wanted or self.process is not process:
             return None
         return status
@@ -233,7 +237,8 @@ class Engine:
             self._changed.notify_all()
         if self._keeper.is_alive() and self._keeper is not threading.current_thread():
             self._keeper.join(timeout=READY_WITHIN_S)
-        _end(self.process)
+        if self.process is not None:
+            _end(self.process)
 
     def last_log_line(self) -> str:
         """The last line the engine wrote, or "no message"."""
@@ -345,13 +350,11 @@ def start_server(
     slow_log = location.parent / f"server-{port}-slow-lane.log"
     for file in (log, slow_log):
         file.write_text("")
-    held = hold_signals()  # a Ctrl-C while an engine starts waits until `server` has it, so stop() can end it
-    server = None
+    server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()), dataset=source,
+                    slow_engine=Engine(location, timeout_s, slow_log, idle=True))
     try:
-        server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()),
-                        dataset=source)
-        server.slow_engine = Engine(location, timeout_s, slow_log, idle=True)
-        release_signals(held)  # a Ctrl-C held meanwhile is raised here
+        for engine in server.engines:  # each process belongs to `server` from its first moment: stop() ends it
+            engine.launch()
         for engine in server.engines:
             engine.wait_until_ready()
             engine.start_keeper()
@@ -362,41 +365,15 @@ def start_server(
             raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
         server.front.start()
     except BaseException:  # Ctrl-C during start-up included: no server is left behind
-        release_signals(held)
-        if server is not None:
-            server.stop()
+        server.stop()
         raise
     return server
 
 
-HELD_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-def hold_signals() -> set:
-    """Hold Ctrl-C, SIGTERM and SIGHUP back until `release_signals`; the signals blocked before, to give back.
-
-    Only this thread holds them: a signal sent to the process may land on another thread that does not (cpsu-kg
-    serve has no other thread while its engines start). Nothing where signals cannot be blocked.
-    """
-    if not hasattr(signal, "pthread_sigmask"):
-        return set()
-    return signal.pthread_sigmask(signal.SIG_BLOCK, [getattr(signal, name) for name in HELD_SIGNALS])
-
-
-def release_signals(before: set) -> None:
-    """Block again only what was blocked before `hold_signals`: a signal that came meanwhile is handled now."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
 def end_with_parent() -> None:
-    """In the child, before it runs the engine: let it receive every signal (a child inherits the signals its
-    parent held back, see `hold_signals`), and ask Linux to send it SIGTERM when cpsu-kg dies, even by kill -9
+    """In the child, before it runs the engine: ask Linux to send it SIGTERM when cpsu-kg dies, even by kill -9
     (prctl PR_SET_PDEATHSIG); elsewhere nothing, and the engine outlives a killed parent."""
     import ctypes
-
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)

@@ -33,6 +33,7 @@ def oxigraph_serving(location: Path, log: Path):
     """A read-only oxigraph server over a store, answering before the block starts and stopped after it, even on failure."""
     engine = Engine(location, 30, log)
     try:
+        engine.launch()
         engine.wait_until_ready()
         yield f"http://127.0.0.1:{engine.port}/query"
     finally:
