@@ -7,8 +7,9 @@ Retry-After), and an on-disk cache of answers so a repeated run works offline.
 - `check`: labels (en, ru), birth and death dates (P569, P570) and instance-of (P31) of every linked entity,
   fetched in batches of VALUES, compared with the register's; each link that does not fit is a Finding.
 - `diff`: the position-held (P39) statements of every office with a Wikidata QID, aligned with the register's
-  tenures of that office; each difference is a DiffRow, and QuickStatements v1 lines propose the fixes that
-  need no judgement (missing statements, missing qualifiers).
+  tenures of that office, and the membership statements of every party body with a QID (the Politburo), aligned
+  with the register's spells in it; each difference is a DiffRow, and QuickStatements v1 lines propose the
+  fixes that need no judgement (missing statements, missing qualifiers).
 """
 
 from __future__ import annotations
@@ -600,6 +601,7 @@ class Tenure:
     person: str | None
     qualifiers: dict[str, str] = field(hash=False)
     source_url: str = ""
+    statement_property: str = "P39"  # what would carry it: P39 (position held), or P463 (member of) for a body
 
     @property
     def start(self) -> str:
@@ -663,6 +665,7 @@ class DiffReport:
     endpoint: str
     fetched: str
     from_cache: bool
+    bodies: int = 0
 
     @property
     def differs(self) -> bool:
@@ -673,7 +676,8 @@ class DiffReport:
         """One line for stderr: how many offices and differences, against what, as of when."""
         cached = ", from the cache" if self.from_cache else ""
         return (
-            f"compared the tenures of {self.offices} office(s) with Wikidata's P39 statements at {self.endpoint} "
+            f"compared the tenures of {self.offices} office(s) and the spells in {self.bodies} party body(ies) with "
+            f"Wikidata's P39 and P463 statements at {self.endpoint} "
             f"(answers of {self.fetched}{cached}): {len(self.rows)} difference(s)"
         )
 
@@ -691,6 +695,27 @@ def statements_query(office: str) -> str:
   OPTIONAL {{ ?statement pq:P1366 ?replacedBy }}
   OPTIONAL {{ ?statement pq:P1545 ?ordinal }}
   OPTIONAL {{ ?statement pq:P1534 ?endCause }}
+}}
+ORDER BY ?statement"""
+    )
+
+
+def memberships_query(body: str) -> str:
+    """The SELECT of every non-deprecated statement that a person belonged to a party body, with its dates.
+
+    Wikidata says it two ways: member of (P463) the body, or position held (P39) of a position that is part of
+    (P361) the body (a "member of the Politburo" item, full or candidate). Both are read; roles are not told
+    apart, so the register's spells are compared as memberships (see `membership_periods`).
+    """
+    return (
+        PREFIXES
+        + f"""SELECT ?statement ?person ?start ?end ?replaces ?replacedBy ?ordinal ?endCause WHERE {{
+  {{ ?person p:P463 ?statement . ?statement ps:P463 wd:{body} . }}
+  UNION
+  {{ ?person p:P39 ?statement . ?statement ps:P39 ?position . ?position wdt:P361 wd:{body} . }}
+  MINUS {{ ?statement wikibase:rank wikibase:DeprecatedRank }}
+  OPTIONAL {{ ?statement pq:P580 ?start }}
+  OPTIONAL {{ ?statement pq:P582 ?end }}
 }}
 ORDER BY ?statement"""
     )
@@ -789,6 +814,48 @@ def linked_offices(graph: Graph) -> list[tuple[Node, str]]:
     return sorted(linked, key=lambda pair: int(pair[1][1:]))
 
 
+def linked_bodies(graph: Graph) -> list[tuple[Node, str]]:
+    """Every party body with spells in the register (cpsu:body) that is linked to a Wikidata item, with its QID."""
+    bodies = set(graph.objects(None, CPSU.body))
+    linked = [(body, link) for body in bodies if (link := wikidata_link(graph, body))]
+    return sorted(linked, key=lambda pair: int(pair[1][1:]))
+
+
+def membership_periods(graph: Graph, body: Node) -> list[Tenure]:
+    """The register's memberships of a body, by start: a person's spells joined where one ends the day the next
+    begins (a candidate promoted to full member stays a member), each with its P580/P582 days.
+
+    Wikidata's membership statements rarely tell full from candidate members, so roles are not compared.
+    """
+    spells: dict[Node, list[Node]] = {}
+    for spell in set(graph.subjects(CPSU.body, body)):
+        spells.setdefault(graph.value(spell, CPSU.member), []).append(spell)
+    periods = []
+    for person, own in spells.items():
+        own.sort(key=lambda spell: str(graph.value(spell, CPSU.startDate)))
+        joined: list[list[Node]] = []
+        for spell in own:
+            if joined and graph.value(joined[-1][-1], CPSU.endDate) == graph.value(spell, CPSU.startDate):
+                joined[-1].append(spell)
+            else:
+                joined.append([spell])
+        periods += [membership_period(graph, person, run) for run in joined]
+    return sorted(periods, key=lambda period: (period.start, period.iri))
+
+
+def membership_period(graph: Graph, person: Node, spells: Sequence[Node]) -> Tenure:
+    """One membership: the first spell's start, the last one's end, the ids of the spells joined (with " + ")."""
+    values = {"P580": day(graph.value(spells[0], CPSU.startDate)), "P582": day(graph.value(spells[-1], CPSU.endDate))}
+    return Tenure(
+        iri=" + ".join(short_id(spell) for spell in spells),
+        name=label(graph, person),
+        person=wikidata_link(graph, person),
+        qualifiers={prop: value for prop, value in values.items() if value},
+        source_url=source_url(graph, spells[0]),
+        statement_property="P463",
+    )
+
+
 def names_by_qid(graph: Graph) -> dict[str, str]:
     """The register's English name of each Wikidata item it links to."""
     nodes = {s for p in (SCHEMA.sameAs, SKOS.exactMatch) for s in graph.subjects(p, None)}
@@ -805,19 +872,22 @@ def days_apart(a: str, b: str) -> int:
 Pairs = list[tuple[Tenure, Statement]]
 
 
-def align(tenures: Sequence[Tenure], found: Sequence[Statement]) -> tuple[Pairs, list[Tenure], list[Statement]]:
+def align(
+    tenures: Sequence[Tenure], found: Sequence[Statement], by_start: bool = True
+) -> tuple[Pairs, list[Tenure], list[Statement]]:
     """Pair tenures with statements; return the pairs, the unpaired tenures and the unpaired statements.
 
     First by person (the closest start dates first, for a person who held the office twice), then, among the
-    rest, by the same start date: such a pair is a holder disagreement.
+    rest and when by_start (an office of one holder at a time, not a body), by the same start date: such a pair
+    is a holder disagreement.
     """
     pairs: Pairs = []
     by_person = sorted(
         ((days_apart(t.start, s.start), t.start, s.iri, t, s) for t in tenures for s in found if t.person == s.person),
         key=lambda candidate: candidate[:3],
     )
-    by_start = [(t, s) for t in tenures for s in found if t.start and t.start == s.start]
-    for tenure, statement in [candidate[3:] for candidate in by_person] + by_start:
+    same_start = [(t, s) for t in tenures for s in found if by_start and t.start and t.start == s.start]
+    for tenure, statement in [candidate[3:] for candidate in by_person] + same_start:
         if all(tenure is not t and statement is not s for t, s in pairs):
             pairs.append((tenure, statement))
     return (
@@ -880,7 +950,7 @@ def pair_rows(office: str, tenure: Tenure, statement: Statement, names: dict[str
             office,
             tenure.person or "",
             tenure.name,
-            "P39",
+            tenure.statement_property,
             _named(tenure.person or "", names),
             _named(statement.person, names),
             tenure.iri,
@@ -897,7 +967,7 @@ def missing_in_wikidata(office: str, tenure: Tenure) -> DiffRow:
         office,
         tenure.person or "",
         tenure.name,
-        "P39",
+        tenure.statement_property,
         _period(tenure.start, tenure.end),
         "",
         tenure.iri,
@@ -912,7 +982,9 @@ def overlaps(tenure: Tenure, statement: Statement) -> bool:
     return bool(statement.start) and statement.start <= (tenure.end or far) and tenure.start <= (statement.end or far)
 
 
-def missing_here(office: str, statement: Statement, names: dict[str, str], unlinked: Sequence[Tenure]) -> DiffRow:
+def missing_here(
+    office: str, statement: Statement, names: dict[str, str], unlinked: Sequence[Tenure], prop: str = "P39"
+) -> DiffRow:
     """A statement no tenure of ours matches; 'ours' names a tenure of the period whose holder has no QID."""
     overlap = "; ".join(
         f"{t.iri} ({t.name}, holder not linked to Wikidata)" for t in unlinked if overlaps(t, statement)
@@ -922,7 +994,7 @@ def missing_here(office: str, statement: Statement, names: dict[str, str], unlin
         office,
         statement.person,
         names.get(statement.person, ""),
-        "P39",
+        prop,
         overlap,
         _period(statement.start, statement.end),
         "",
@@ -932,17 +1004,21 @@ def missing_here(office: str, statement: Statement, names: dict[str, str], unlin
 
 
 def diff_office(
-    office: str, tenures: Sequence[Tenure], found: Sequence[Statement], names: dict[str, str]
+    office: str, tenures: Sequence[Tenure], found: Sequence[Statement], names: dict[str, str], body: bool = False
 ) -> list[DiffRow]:
-    """Every difference between the register's tenures of one office and Wikidata's statements for it.
+    """Every difference between the register's tenures of one office (or memberships of a body) and Wikidata's
+    statements for it.
 
-    Only tenures whose holder has a QID take part; the others can only be named beside a statement of their period.
+    Only tenures whose holder has a QID take part; the others can only be named beside a statement of their period
+    (not for a body: many members at once, and no holder can disagree with another).
     """
     linked = [tenure for tenure in tenures if tenure.person]
-    pairs, only_ours, only_theirs = align(linked, found)
+    pairs, only_ours, only_theirs = align(linked, found, by_start=not body)
     rows = [row for tenure, statement in pairs for row in pair_rows(office, tenure, statement, names)]
     rows += [missing_in_wikidata(office, tenure) for tenure in only_ours]
-    rows += [missing_here(office, statement, names, [t for t in tenures if not t.person]) for statement in only_theirs]
+    unlinked = [] if body else [t for t in tenures if not t.person]
+    prop = "P463" if body else "P39"
+    rows += [missing_here(office, statement, names, unlinked, prop) for statement in only_theirs]
     return sorted(
         rows, key=lambda r: (r.when, r.person, QUALIFIERS.index(r.property) if r.property in QUALIFIERS else -1)
     )
@@ -967,9 +1043,10 @@ def qs_value(prop: str, value: str) -> str:
     return value
 
 
-def qs_line(person: str, office: str, values: dict[str, str], url: str) -> str:
-    """One v1 command: add (or find) person P39 office, with qualifiers in QUALIFIERS order and an S854 reference."""
-    columns = [person, "P39", office]
+def qs_line(person: str, office: str, values: dict[str, str], url: str, prop: str = "P39") -> str:
+    """One v1 command: add (or find) person P39 office (or P463 body), with qualifiers in QUALIFIERS order and an
+    S854 reference."""
+    columns = [person, prop, office]
     columns += [part for prop in QUALIFIERS if prop in values for part in (prop, qs_value(prop, values[prop]))]
     columns += ["S854", qs_value("S854", url)] if url else []
     return "\t".join(columns)
@@ -990,7 +1067,7 @@ SAFE_STATEMENT_COUNT = {"missing in Wikidata": 0, "qualifier missing": 1}
 def unsafe_line_note(tenure: str, person: str, office: str, existing: int) -> str:
     """Why no QuickStatements line is written for a tenure: v1 would edit the wrong statement."""
     return (
-        f"no QuickStatements line for {tenure}: {person} has {existing} P39 {office} statement(s), "
+        f"no QuickStatements line for {tenure}: {person} has {existing} statement(s) for {office}, "
         "and v1 adds qualifiers to the first one"
     )
 
@@ -1000,8 +1077,9 @@ def quickstatements(
 ) -> tuple[list[str], list[str]]:
     """The v1 lines adding each statement missing in Wikidata and each tenure's missing qualifiers, and notes.
 
-    A line is left out, with a note, where v1 would put it on the wrong statement: a missing statement of a
-    person who already has one for the office, or missing qualifiers of a person who has several.
+    A line is left out, with a note, where v1 would put it on the wrong statement (a missing statement of a
+    person who already has one for the office, or missing qualifiers of a person who has several), and for a
+    missing statement whose start the register knows only to the month or the year.
     """
     lines, notes = [], []
     proposable = [row for row in rows if row.kind in SAFE_STATEMENT_COUNT]
@@ -1010,9 +1088,12 @@ def quickstatements(
         if existing != SAFE_STATEMENT_COUNT[kind]:
             notes.append(unsafe_line_note(iri, person, office, existing))
             continue
+        if kind == "missing in Wikidata" and "P580" not in tenures[iri].qualifiers:
+            notes.append(f"no QuickStatements line for {iri}: its start is known only to the month or the year")
+            continue
         missing = {row.property for row in proposable if row.tenure == iri and row.kind == kind}
         values = {p: v for p, v in tenures[iri].qualifiers.items() if kind == "missing in Wikidata" or p in missing}
-        lines.append(qs_line(person, office, values, tenures[iri].source_url))
+        lines.append(qs_line(person, office, values, tenures[iri].source_url, tenures[iri].statement_property))
     return lines, notes
 
 
@@ -1023,9 +1104,10 @@ def diff(
     refresh: bool = False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DiffReport:
-    """Diff the tenures of every office linked to Wikidata with Wikidata's P39 statements for it."""
+    """Diff the tenures of every office linked to Wikidata with Wikidata's P39 statements for it, and the spells in
+    every party body linked to Wikidata with its membership statements."""
     graph = register_graph() if graph is None else graph
-    names, offices = names_by_qid(graph), linked_offices(graph)
+    names, offices, bodies = names_by_qid(graph), linked_offices(graph), linked_bodies(graph)
     rows: list[DiffRow] = []
     answers: list[Answer] = []
     tenures: dict[str, Tenure] = {}
@@ -1036,11 +1118,21 @@ def diff(
         tenures |= {tenure.iri: tenure for tenure in ours}
         counts |= statement_counts(found, office_qid)
         rows += diff_office(office_qid, ours, found, names)
-    lines, notes = quickstatements(rows, tenures, counts)
-    notes = [
+    not_compared = [
         f"not compared: {t.iri} ({t.name}), holder not linked to Wikidata" for t in tenures.values() if not t.person
-    ] + notes
-    return DiffReport(rows, lines, notes, len(offices), endpoint, _oldest(answers), all(a.from_cache for a in answers))
+    ]
+    for body, body_qid in bodies:
+        answers.append(select(memberships_query(body_qid), endpoint, refresh=refresh, sleep=sleep))
+        found, ours = statements(answers[-1].rows), membership_periods(graph, body)
+        tenures |= {period.iri: period for period in ours}
+        counts |= statement_counts(found, body_qid)
+        rows += diff_office(body_qid, ours, found, names, body=True)
+        unlinked = sum(not period.person for period in ours)
+        not_compared.append(f"not compared: {unlinked} of the {len(ours)} memberships of {label(graph, body)} "
+                            f"({body_qid}), their holders not linked to Wikidata")
+    lines, notes = quickstatements(rows, tenures, counts)
+    return DiffReport(rows, lines, not_compared + notes, len(offices), endpoint, _oldest(answers),
+                      all(a.from_cache for a in answers), len(bodies))
 
 
 DIFF_COLUMNS = ["kind", "office", "person", "name", "property", "ours", "theirs"]

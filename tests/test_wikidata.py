@@ -147,7 +147,7 @@ def test_names_match_by_family_name_or_likeness_after_normalisation(ours, theirs
 # ---------------------------------------------------------------- diff
 
 
-SOVNARKOM, PRESIDIUM = "Q4376682", "Q135215773"
+SOVNARKOM, PRESIDIUM, POLITBURO = "Q4376682", "Q135215773", "Q842008"
 EXPECTED_ROWS = [
     DiffRow("missing here", GENERAL_SECRETARY, "Q180588", "Georgy Malenkov", "P39", "", "1953-03-05 – 1953-03-14",
             "", "Q180588-gs-1953"),
@@ -178,8 +178,32 @@ EXPECTED_ROWS = [
             "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1984-04-12", "Q127442-presidium-1984"),
     DiffRow("qualifier missing", PRESIDIUM, "Q127442", "Konstantin Chernenko", "P1365", "Q44071", "",
             "tenure/chairman-of-the-presidium-of-the-supreme-soviet-1984-04-12", "Q127442-presidium-1984"),
+    # the Politburo: the register's memberships (a person's spells joined where one ends as the next begins)
+    DiffRow("missing in Wikidata", POLITBURO, "Q180588", "Georgy Malenkov", "P463", "? – ?", "",
+            "membership/politburo-georgy-malenkov-1 + membership/politburo-georgy-malenkov-2"),
+    DiffRow("missing in Wikidata", POLITBURO, "Q30487", "Mikhail Gorbachev", "P463", "? – 1991-08-24", "",
+            "membership/politburo-mikhail-gorbachev-1 + membership/politburo-mikhail-gorbachev-2"),
+    DiffRow("qualifier missing", POLITBURO, "Q1394", "Vladimir Lenin", "P582", "1924-01-21", "",
+            "membership/politburo-vladimir-lenin-1", "Q1394-pb"),
+    DiffRow("missing in Wikidata", POLITBURO, "Q132899", "Vyacheslav Molotov", "P463", "1921-03-16 – 1957-06-29", "",
+            "membership/politburo-vyacheslav-molotov-1 + membership/politburo-vyacheslav-molotov-2"),
+    DiffRow("missing in Wikidata", POLITBURO, "Q215705", "Lazar Kaganovich", "P463", "1926-07-23 – ?", "",
+            "membership/politburo-lazar-kaganovich-1 + membership/politburo-lazar-kaganovich-2"),
+    DiffRow("missing here", POLITBURO, "Q35314", "Nikita Khrushchev", "P463", "", "1934-02-10 – 1939-03-22",
+            "", "Q35314-pb-1934"),
+    DiffRow("missing in Wikidata", POLITBURO, "Q141829", "Lavrentiy Beria", "P463", "1939-03-22 – ?", "",
+            "membership/politburo-lavrentiy-beria-candidate + membership/politburo-lavrentiy-beria-1"),
+    DiffRow("date disagrees", POLITBURO, "Q44071", "Yuri Andropov", "P580", "1967-06-21", "1973-04-27",
+            "membership/politburo-yuri-andropov-1 + membership/politburo-yuri-andropov-2", "Q44071-pb"),
 ]  # fmt: skip
 
+POLITBURO_QUICKSTATEMENTS = [
+    'Q1394\tP463\tQ842008\tP582\t+1924-01-21T00:00:00Z/11\tS854\t"https://archontology.org/nations/ussr/ussr_govt/lenin.php"',
+    "Q132899\tP463\tQ842008\tP580\t+1921-03-16T00:00:00Z/11\tP582\t+1957-06-29T00:00:00Z/11\tS854\t"
+    '"https://de.wikipedia.org/wiki/Kandidaten_des_Politb%c3%bcros_der_Kommunistischen_Partei_der_Sowjetunion"',
+    'Q215705\tP463\tQ842008\tP580\t+1926-07-23T00:00:00Z/11\tS854\t"http://piglix.com/piglix/Lazar_Kaganovich"',
+    'Q141829\tP463\tQ842008\tP580\t+1939-03-22T00:00:00Z/11\tS854\t"https://private.bibliboba.com/books/the-great-terror/p/315"',
+]
 EXPECTED_QUICKSTATEMENTS = [
     'Q765165\tP39\tQ1048744\tP1534\tQ5247364\tS854\t"http://fact-index.com/l/li/list_of_leaders_of_the_soviet_union.html"',
     "Q127442\tP39\tQ1048744\tP580\t+1984-02-13T00:00:00Z/11\tP582\t+1985-03-10T00:00:00Z/11\tP1545\t\"4\""
@@ -190,12 +214,12 @@ EXPECTED_QUICKSTATEMENTS = [
     'Q855\tP39\tQ4376682\tP1365\tQ132899\tS854\t"https://www.archontology.org/nations/ussr/ussr_govt/stalin.php"',
     'Q44071\tP39\tQ135215773\tP1365\tQ765165\tP1366\tQ127442\tS854\t"http://piglix.com/piglix/Yury_Andropov"',
     'Q127442\tP39\tQ135215773\tP1365\tQ44071\tS854\t"https://britannica.com/biography/Konstantin-Chernenko"',
-]
+] + POLITBURO_QUICKSTATEMENTS
 
 
 def test_diff_reports_exactly_the_planted_differences(endpoint, queryable_graph):
     report = wikidata.diff(queryable_graph, endpoint=endpoint, sleep=no_sleep)
-    assert report.offices == 6
+    assert (report.offices, report.bodies) == (6, 1)
     assert report.rows == EXPECTED_ROWS
     assert report.differs
     unlinked = [note for note in report.notes if note.endswith("holder not linked to Wikidata")]
@@ -206,8 +230,14 @@ def test_diff_reports_exactly_the_planted_differences(endpoint, queryable_graph)
     ]
     assert len(unlinked) == 16
     assert report.notes[16:] == [
-        "no QuickStatements line for tenure/chairman-of-the-presidium-of-the-supreme-soviet-1977-06: Q765165 has 2 P39 "
-        "Q135215773 statement(s), and v1 adds qualifiers to the first one"]
+        "not compared: 147 of the 160 memberships of Politburo of the Central Committee (Q842008), their holders not "
+        "linked to Wikidata",
+        "no QuickStatements line for tenure/chairman-of-the-presidium-of-the-supreme-soviet-1977-06: Q765165 has 2 "
+        "statement(s) for Q135215773, and v1 adds qualifiers to the first one",
+        "no QuickStatements line for membership/politburo-georgy-malenkov-1 + membership/politburo-georgy-malenkov-2: "
+        "its start is known only to the month or the year",
+        "no QuickStatements line for membership/politburo-mikhail-gorbachev-1 + membership/politburo-mikhail-gorbachev-2: "
+        "its start is known only to the month or the year"]
 
 
 def test_diff_writes_quickstatements_v1_for_the_missing_statement_and_the_missing_qualifiers(endpoint, queryable_graph):
@@ -222,8 +252,8 @@ def test_diff_renders_a_table_with_notes_and_json(endpoint, queryable_graph):
     assert table[0].split() == ["kind", "office", "person", "name", "property", "ours", "theirs"]
     assert table[4].split() == ["date", "disagrees", "Q1048744", "Q44071", "Yuri", "Andropov", "P580", "1982-11-12",
                                 "1982-11-13"]  # fmt: skip
-    assert table[16] == "(14 rows)"
-    assert table[17] == "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata"
+    assert table[24] == "(22 rows)"
+    assert table[25] == "not compared: tenure/general-secretary-6 (Vladimir Ivashko), holder not linked to Wikidata"
     document = json.loads(wikidata.render_diff(report, "json"))
     assert document["rows"][3] == {
         "kind": "missing in Wikidata", "office": "Q1048744", "person": "Q127442", "name": "Konstantin Chernenko",
@@ -272,7 +302,7 @@ def test_no_quickstatements_line_where_v1_would_put_it_on_another_statement():
     lines, notes = wikidata.quickstatements(rows, {twice.iri: twice}, {("Q9", "Q1"): 1})
     assert lines == []
     assert notes == [
-        "no QuickStatements line for tenure/second-term: Q1 has 1 P39 Q9 statement(s), and v1 adds qualifiers to the first one"
+        "no QuickStatements line for tenure/second-term: Q1 has 1 statement(s) for Q9, and v1 adds qualifiers to the first one"
     ]
     lines, notes = wikidata.quickstatements(rows, {twice.iri: twice}, {})
     assert lines == ["Q1\tP39\tQ9\tP580\t+1960-01-01T00:00:00Z/11\tP582\t+1965-01-01T00:00:00Z/11"]
@@ -294,7 +324,7 @@ def test_a_second_run_answers_from_the_cache_and_refresh_needs_the_endpoint(fixt
         diffed = wikidata.diff(queryable_graph, endpoint=url, sleep=no_sleep)
     assert not first.from_cache and not diffed.from_cache
     cached = [json.loads(path.read_text()) for path in sorted(private_cache.glob("*.json"))]
-    assert len(cached) == 7  # one check batch, one query per office (6)
+    assert len(cached) == 8  # one check batch, one query per office (6), one per body (the Politburo)
     assert {entry["endpoint"] for entry in cached} == {url}
     assert all(entry["fetched"] >= first.fetched and entry["results"]["head"]["vars"] for entry in cached)
 
@@ -336,3 +366,10 @@ def test_cli_check_and_diff_exit_1_on_disagreements_and_print_the_rows(endpoint)
     differs = cli("diff", "--format", "quickstatements")
     assert differs.returncode == 1
     assert differs.stdout.splitlines()[1].startswith("Q127442\tP39\tQ1048744\tP580\t+1984-02-13T00:00:00Z/11\t")
+
+
+def test_in_a_body_two_members_who_joined_the_same_day_are_not_a_holder_disagreement():
+    ours = [tenure("a", "Q1", "1957-06-29", "1961-10-31")]
+    theirs = [statement("s", "Q2", "1957-06-29")]
+    assert wikidata.align(ours, theirs) == ([(ours[0], theirs[0])], [], [])  # an office: one holder at a time
+    assert wikidata.align(ours, theirs, by_start=False) == ([], ours, theirs)  # a body: two members, one missing each side
