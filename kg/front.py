@@ -213,6 +213,7 @@ class Front(http.server.ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], config: FrontConfig) -> None:
         super().__init__(address, FrontHandler)
         self.config = config
+        self.serving = False  # whether `start` ran: `shutdown` waits for a serve_forever that never began
         self.answers = KeptAnswers()
         self.overruns = RememberedQueries(OVERRUN_REFUSED_S)  # refused for a while
         self.slow_queries = RememberedQueries(SLOW_REMEMBERED_S)  # sent straight to the slow lane
@@ -221,7 +222,14 @@ class Front(http.server.ThreadingHTTPServer):
         """Serve in a background thread; return it."""
         thread = threading.Thread(target=self.serve_forever, name="cpsu-kg front", daemon=True)
         thread.start()
+        self.serving = True
         return thread
+
+    def close(self) -> None:
+        """Stop serving (if it began) and release the port."""
+        if self.serving:
+            self.shutdown()
+        self.server_close()
 
 
 class FrontHandler(http.server.BaseHTTPRequestHandler):

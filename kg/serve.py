@@ -302,8 +302,7 @@ class Server:
     def stop(self) -> None:
         """Stop the front and the engines, and wait for their processes to exit."""
         if self.front is not None:
-            self.front.shutdown()
-            self.front.server_close()
+            self.front.close()
             self.front = None
         for engine in self.engines:
             engine.stop()
@@ -353,16 +352,16 @@ def start_server(
     server = Server(Engine(location, timeout_s, log), host, port, mark_in_use(location, os.getpid()), dataset=source,
                     slow_engine=Engine(location, timeout_s, slow_log, idle=True))
     try:
+        config = FrontConfig(server.engine, site, query_page(), cors, timeout_s, slow_lane=server.slow_engine)
+        try:  # bound first: an engine's loopback port, picked by the system, can never be the front's then
+            server.front = Front((host, port), config)
+        except OSError as error:  # the port was taken between the check and the bind
+            raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
         for engine in server.engines:  # each process belongs to `server` from its first moment: stop() ends it
             engine.launch()
         for engine in server.engines:
             engine.wait_until_ready()
             engine.start_keeper()
-        config = FrontConfig(server.engine, site, query_page(), cors, timeout_s, slow_lane=server.slow_engine)
-        try:
-            server.front = Front((host, port), config)
-        except OSError as error:  # the port was taken between the check and the bind
-            raise InputError(f"port {port} on {host} is already in use; choose another with --port") from error
         server.front.start()
     except BaseException:  # Ctrl-C during start-up included: no server is left behind
         server.stop()

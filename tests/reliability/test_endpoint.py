@@ -498,3 +498,18 @@ def test_a_ctrl_c_the_moment_an_engine_process_exists_leaves_no_process(dist, mo
         start_server(dist, "127.0.0.1", free_port())
     assert len(launched) == 2
     assert [process.poll() is None for process in launched] == [False, False]  # both ended and reaped
+
+
+def test_the_front_holds_its_port_before_the_engines_pick_theirs(dist, monkeypatch):
+    from kg.serve import Engine
+
+    port, seen, launch = free_port(), [], Engine.launch
+
+    def launch_and_look(engine):
+        seen.append(port_is_free("127.0.0.1", port))  # the system cannot give an engine the front's port now
+        launch(engine)
+
+    monkeypatch.setattr(Engine, "launch", launch_and_look)
+    with start_server(dist, "127.0.0.1", port) as server:
+        assert seen == [False, False]
+        assert port not in [engine.port for engine in server.engines]
