@@ -142,7 +142,7 @@ class Engine:
     a keeper thread ends the process and starts a new one on the same store and a fresh port (opening the
     store takes milliseconds). The keeper, not a request's thread, starts it: Linux ties a child's
     parent-death signal (see `end_with_parent`) to the thread that started it. idle: run at the lowest CPU
-    priority (the slow lane's engine, see `lowest_priority`).
+    priority (the slow lane's engine, see `end_with_parent_at_lowest_priority`).
     """
 
     def __init__(self, location: Path, timeout_s: int, log: Path, idle: bool = False) -> None:
