@@ -292,6 +292,24 @@ def spell_row(number: int, row: dict[str, object], sources: list[Cited]) -> str:
             f'<td class="date">{end}</td><td>{ended}</td><td><ul>{listed}</ul></td></tr>')
 
 
+def coverage_section(graph: Graph, body: str) -> str:
+    """A body's completeness, period by period (queries/coverage.rq): complete or not, its note, its known gaps."""
+    periods: dict[tuple, list[dict]] = {}
+    for row in run(get_query("coverage"), graph, {"body": body}).dicts():
+        periods.setdefault((row["role"], row["from"], row["until"], row["complete"], row["note"]), []).append(row)
+    items = []
+    for (role, start, until, complete, note), gaps in periods.items():
+        state = "complete" if complete else "may be missing members"
+        missing = "".join(f"<li><strong>{escape(gap['missingLabel'])}</strong>: {escape(gap['reason'])}</li>"
+                          for gap in gaps if gap["missingLabel"])
+        known = f"<ul>{missing}</ul>" if missing else ""
+        items.append(f'<li><strong>{escape(role)}, {escape(start)} to {escape(until)}</strong>: {state}. '
+                     f'<span class="meta">{escape(note)}</span>{known}</li>')
+    return ('<section id="completeness">\n<h2>How complete this register is</h2>\n<p class="meta">The register\'s '
+            "own statements (data/coverage.ttl, <code>cpsu-kg query coverage</code>), each known gap with why it is "
+            "missing; nothing is filled from memory.</p>\n<ul>" + "".join(items) + "</ul>\n</section>")
+
+
 def body_page(graph: Graph, body: str, chart_src: str | None) -> str:
     """The page of a leading body: its membership chart and every spell with its sources, in order of entry."""
     rows = run(get_query("body-members", DOCS_QUERIES_DIR), graph, {"body": body}).dicts()
@@ -310,7 +328,8 @@ def body_page(graph: Graph, body: str, chart_src: str | None) -> str:
         "register (queries/docs/body-members.rq). A date of four or seven characters is known only to the year or "
         "the month. Where the register may be missing members on a day, <code>cpsu-kg query members-on</code> says so. "
         '<a href="register.html">The party\'s leaders</a>.</p>\n</header>\n'
-        f"{chart}\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{table}\n</tbody>\n</table>\n</body>\n</html>\n"
+        f"{chart}\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{table}\n</tbody>\n</table>\n"
+        f"{coverage_section(graph, body)}\n</body>\n</html>\n"
     )
 
 

@@ -44,6 +44,7 @@ ID_KINDS = (
     "organname",
     "claim",
     "coverage",
+    "gap",
 )
 PREFIXES = {
     "cpsu": CPSU_NS,

@@ -40,6 +40,7 @@ T = "https://w3id.org/cpsu-kg/id/tenure/"
 S = "https://w3id.org/cpsu-kg/id/source/"
 CPSU = "https://w3id.org/cpsu-kg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+G = "https://w3id.org/cpsu-kg/id/gap/"
 
 
 @pytest.mark.parametrize(("remove", "add", "expected"), [
@@ -87,7 +88,17 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
     ('person:joseph-stalin a cpsu:Person .', "person:joseph-stalin a cpsu:Persn . person:elena-stasova cpsu:deathDat 1 .",
      {"undeclared-term-violation": [(CPSU + "Persn", "class", "https://w3id.org/cpsu-kg/id/person/joseph-stalin"),
                                     (CPSU + "deathDat", "property", "https://w3id.org/cpsu-kg/id/person/elena-stasova")]}),
+    ('coverage:orgburo-full-1919-1919 cpsu:complete false .',
+     'coverage:orgburo-full-1919-1919 cpsu:complete true . membership:secretariat-konstantin-chernenko-0 a '
+     'cpsu:BodyMembership ; cpsu:member person:konstantin-chernenko ; cpsu:body organisation:secretariat ; '
+     'cpsu:membershipRole cpsu:Secretary ; cpsu:startDate "1976-03"^^xsd:gYearMonth ; '
+     'cpsu:endDate "1984-02-13"^^xsd:date .',
+     {"known-gap-violation": [
+         (G + "orgburo-full-1919-1919-leonid-serebryakov", "its coverage statement is declared complete", None),
+         (G + "secretariat-secretary-1953-1991-konstantin-chernenko",
+          "the register holds a spell of this person in this body and role within the period",
+          "https://w3id.org/cpsu-kg/id/membership/secretariat-konstantin-chernenko-0")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
-        "tier-of-domain", "office-line", "domain-and-range", "undeclared-term"])
+        "tier-of-domain", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
     assert failures_after(queryable_graph, remove, add) == expected

@@ -162,3 +162,17 @@ def test_each_leading_body_has_a_page_with_every_spell_in_order_and_its_sources(
     assert 'href="https://en.wikipedia.org/wiki/Grigory_Zinoviev"' in first
     assert list(rows["politburo"])[:3] == ["politburo-grigory-zinoviev-1", "politburo-joseph-stalin-1",
                                            "politburo-leon-trotsky-1"]
+
+
+def test_each_body_page_says_how_complete_the_register_is_with_its_known_gaps(docs):
+    page = (docs[0] / "orgburo.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="completeness">'):page.index("</section>")]
+    periods = re.findall(r"<li><strong>([^<]+)</strong>: (complete|may be missing members)\.", section)
+    assert periods == [("full, 1919-01-16 to 1919-03-25", "may be missing members"),
+                       ("candidate, 1919-03-25 to 1952-10-16", "may be missing members"),
+                       ("full, 1919-03-25 to 1952-10-16", "may be missing members")]
+    assert re.findall(r"<li><strong>([^<]+)</strong>: [^<]*</li>", section) == [
+        "Leonid Serebryakov", "Felix Dzerzhinsky", "Janis Rudzutaks", "Pyotr Zalutsky", "Alexander Shcherbakov",
+        "Georgy Popov", "Joseph Stalin", "Leonid Serebryakov"]
+    politburo = (docs[0] / "politburo.html").read_text(encoding="utf-8")
+    assert "<li><strong>full, 1919-03-25 to 1934-02-10</strong>: complete." in politburo

@@ -277,7 +277,7 @@ def test_party_name_on(queryable, date, expected):
 def test_every_stored_query_has_a_summary_and_a_test_here():
     source = Path(__file__).read_text(encoding="utf-8")
     queries = list_queries()
-    assert len(queries) == 22
+    assert len(queries) == 23
     assert [q.name for q in queries if not q.summary] == []
     assert [q.name for q in queries if f'"{q.name}"' not in source] == []
 
@@ -568,6 +568,30 @@ def test_body_changes_in_the_politburo_in_1957(queryable):
         ("1957-12-17", "joined", "Nuritdin Mukhitdinov", "full", ""),
         ("1957-12-17", "left", "Nuritdin Mukhitdinov", "candidate", "promotion"),
     ]
+
+
+def test_coverage_of_the_orgburo_lists_each_known_gap_with_its_period(queryable):
+    person = "https://w3id.org/cpsu-kg/id/person/"
+    full, candidate = ("full", "1919-03-25", "1952-10-16", "false"), ("candidate", "1919-03-25", "1952-10-16", "false")
+    assert table(queryable, "coverage", ["role", "from", "until", "complete", "missing", "missingLabel"],
+                 body="orgburo") == [
+        ("full", "1919-01-16", "1919-03-25", "false", person + "leonid-serebryakov", "Leonid Serebryakov"),
+        (*candidate, person + "felix-dzerzhinsky", "Felix Dzerzhinsky"),
+        (*candidate, person + "janis-rudzutaks", "Janis Rudzutaks"),
+        (*candidate, "", "Pyotr Zalutsky"),
+        (*full, person + "alexander-shcherbakov", "Alexander Shcherbakov"),
+        (*full, "", "Georgy Popov"),
+        (*full, person + "joseph-stalin", "Joseph Stalin"),
+        (*full, person + "leonid-serebryakov", "Leonid Serebryakov"),
+    ]
+
+
+def test_coverage_of_the_politburo_has_complete_periods_without_gaps(queryable):
+    rows = table(queryable, "coverage", ["role", "from", "until", "complete", "missingLabel"], body="politburo")
+    assert [row for row in rows if row[3] == "true"] == [("full", "1919-03-25", "1934-02-10", "true", "")]
+    assert [row[4] for row in rows if row[:2] == ("candidate", "1966-04-08")] == [
+        "Boris Pugo", "Viktor Chebrikov", "Vitaly Vorotnikov", "Vladimir Dolgikh"]
+    assert len(rows) == 14
 
 
 def test_longest_serving(queryable):

@@ -41,7 +41,7 @@ def test_every_entity_has_a_page_and_three_descriptions(site, queryable):
     for page in pages:
         assert all(page.with_suffix(extension).is_file() for extension in (".ttl", ".jsonld", ".nt")), page
     assert sorted(path.name for path in (site / "id").iterdir()) == [
-        "birth", "claim", "congress", "coverage", "death", "event", "membership", "office", "organisation",
+        "birth", "claim", "congress", "coverage", "death", "event", "gap", "membership", "office", "organisation",
         "organname", "partyname", "person", "place", "plenum", "source", "tenure", "troika"]
 
 
