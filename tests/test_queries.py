@@ -656,6 +656,9 @@ def test_disputes(queryable):
     assert [row[2:4] for row in rows if row[0] == "Mikhail Gorbachev, General Secretary (1985–1991)"] == [
         ("1985-03-11", "true"), ("1985-03-10", "false")]
     assert {row[2:4] for row in rows if row[0] == "Georgy Malenkov, birth"} == {("1902-01-08", "true"), ("1902-01-13", "false")}
+    assert [row[2:] for row in rows if row[0] == "Jānis Kalnbērziņš, candidate member of the Politburo (1957–1961)"] == [
+        ("1961", "true", "https://de.m.wikipedia.org/wiki/Jan_Eduardowitsch_Kalnbersin"),
+        ("1962", "false", "https://wikimili.com/en/J%C4%81nis_Kalnb%C4%93rzi%C5%86%C5%A1")]
     # every dispute has exactly one preferred value, the value the register itself holds
     preferred = {}
     for entity, prop, value, is_preferred, _ in rows:
