@@ -634,12 +634,16 @@ def test_persons(queryable):
     assert len(rows) == 189
     assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "",
             "http://www.wikidata.org/entity/Q855") in rows
+    # "Which leaders were born in Ukraine?"
     assert [row[0] for row in rows if row[4] == "Ukraine"] == [
-        "Alexei Kirichenko", "Andrei Vyshinsky", "Andrei Zhdanov", "Grigory Petrovsky", "Grigory Zinoviev",
-        "Lazar Kaganovich", "Leonid Brezhnev", "Nikolai Podgorny", "Nikolai Tikhonov", "Oleg Baklanov", "Sergey Syrtsov",
-        "Stanislav Hurenko", "Vladimir Ivashko", "Vlas Chubar", "Yevgeny Primakov"]
-    assert [row[0] for row in rows if row[7] == "female"] == ["Aleksandra Artyukhina", "Aleksandra Biryukova", "Galina Semenova",
-                                                          "Yekaterina Furtseva"]
+        "Alexei Kirichenko", "Andrei Vyshinsky", "Andrei Zhdanov", "Grigory Petrovsky", "Grigory Sokolnikov",
+        "Grigory Zinoviev", "Kliment Voroshilov", "Lazar Kaganovich", "Leonid Brezhnev", "Maksim Saburov",
+        "Matvei Muranov", "Nikolai Podgorny", "Nikolai Tikhonov", "Oleg Baklanov", "Petro Shelest", "Sergey Syrtsov",
+        "Stanislav Hurenko", "Viktor Chebrikov", "Vitaly Doguzhiyev", "Vladimir Ivashko", "Vlas Chubar",
+        "Volodymyr Shcherbytsky", "Yevgeny Primakov"]
+    # "Which women held leadership posts?"
+    assert [row[0] for row in rows if row[7] == "female"] == [
+        "Aleksandra Artyukhina", "Aleksandra Biryukova", "Elena Stasova", "Galina Semenova", "Yekaterina Furtseva"]
 
 
 def test_disputes(queryable):
