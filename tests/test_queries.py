@@ -637,7 +637,7 @@ def test_persons(queryable):
     # "Which leaders were born in Ukraine?"
     assert [row[0] for row in rows if row[4] == "Ukraine"] == [
         "Alexei Kirichenko", "Andrei Vyshinsky", "Andrei Zhdanov", "Grigory Petrovsky", "Grigory Sokolnikov",
-        "Grigory Zinoviev", "Kliment Voroshilov", "Lazar Kaganovich", "Leonid Brezhnev", "Maksim Saburov",
+        "Grigory Zinoviev", "Kliment Voroshilov", "Lazar Kaganovich", "Leonid Brezhnev", "Lev Mekhlis", "Maksim Saburov",
         "Matvei Muranov", "Nikolai Podgorny", "Nikolai Tikhonov", "Oleg Baklanov", "Petro Shelest", "Sergey Syrtsov",
         "Stanislav Hurenko", "Viktor Chebrikov", "Vitaly Doguzhiyev", "Vladimir Ivashko", "Vlas Chubar",
         "Volodymyr Shcherbytsky", "Yevgeny Primakov"]
