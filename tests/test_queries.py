@@ -632,7 +632,7 @@ def test_persons(queryable):
                "deathPlaceLabel", "gender", "wikidata"]
     rows = table(queryable, "persons", columns)
     assert len(rows) == 189
-    assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "",
+    assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "male",
             "http://www.wikidata.org/entity/Q855") in rows
     # "Which leaders were born in Ukraine?"
     assert [row[0] for row in rows if row[4] == "Ukraine"] == [
