@@ -342,3 +342,8 @@ def test_pyshacl_turbo_reports_exactly_what_pyshacl_reports(rule, remove, add, e
 def test_an_unknown_engine_is_named():
     with pytest.raises(ValueError, match="expected one of turbo, pyshacl"):
         validate(broken_register(), engine="jena")
+
+
+def test_a_known_gap_s_narrower_period_is_checked_like_any_date():
+    assert results_of(add='gap:bureau-candidate-gamma cpsu:endDate "1930-02-30"^^xsd:date .') == [
+        ("gap:bureau-candidate-gamma", "cpsu:endDate", "shape:OptionalEndDate")]
