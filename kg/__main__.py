@@ -2,6 +2,8 @@
 
 import sys
 
-from kg.cli import main
+from kg.cli import forget_caught_interrupts, main
 
-sys.exit(main())
+code = main()
+forget_caught_interrupts()  # a Ctrl-C or SIGTERM main() handled must not end `python -m kg` by SIGINT
+sys.exit(code)

@@ -125,6 +125,15 @@ def stop_on_terminate() -> None:
             signal.signal(getattr(signal, name), interrupt)
 
 
+def forget_caught_interrupts() -> None:
+    """Clear CPython's mark of a Ctrl-C caught inside exec'd code, so that `python -m kg` exits with its own code."""
+    # CPython marks a KeyboardInterrupt that ends the exec or eval of a string as unhandled even when a caller catches
+    # it (dataclasses and namedtuples build their methods that way, so a SIGTERM during a lazy import lands there),
+    # and under `python -m` it then ends the process by SIGINT in place of the exit code we return. Every exec of a
+    # string clears the mark before it runs.
+    exec("pass")
+
+
 def _timeline(args: argparse.Namespace) -> int:
     from kg.query import register_store
     from kg.timeline import check_window, draw_timeline, output_format
