@@ -89,15 +89,15 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
      {"undeclared-term-violation": [(CPSU + "Persn", "class", "https://w3id.org/cpsu-kg/id/person/joseph-stalin"),
                                     (CPSU + "deathDat", "property", "https://w3id.org/cpsu-kg/id/person/elena-stasova")]}),
     ('coverage:orgburo-full-1919-1919 cpsu:complete false .',
-     'coverage:orgburo-full-1919-1919 cpsu:complete true . membership:secretariat-konstantin-chernenko-0 a '
-     'cpsu:BodyMembership ; cpsu:member person:konstantin-chernenko ; cpsu:body organisation:secretariat ; '
-     'cpsu:membershipRole cpsu:Secretary ; cpsu:startDate "1976-03"^^xsd:gYearMonth ; '
-     'cpsu:endDate "1984-02-13"^^xsd:date .',
+     'coverage:orgburo-full-1919-1919 cpsu:complete true . membership:secretariat-georgy-malenkov-0 a '
+     'cpsu:BodyMembership ; cpsu:member person:georgy-malenkov ; cpsu:body organisation:secretariat ; '
+     'cpsu:membershipRole cpsu:Secretary ; cpsu:startDate "1952-10-16"^^xsd:date ; '
+     'cpsu:endDate "1953-03"^^xsd:gYearMonth .',
      {"known-gap-violation": [
          (G + "orgburo-full-1919-1919-leonid-serebryakov", "its coverage statement is declared complete", None),
-         (G + "secretariat-secretary-1953-1991-konstantin-chernenko",
+         (G + "secretariat-secretary-1934-1953-georgy-malenkov",
           "the register holds a spell of this person in this body and role within the period",
-          "https://w3id.org/cpsu-kg/id/membership/secretariat-konstantin-chernenko-0")]}),
+          "https://w3id.org/cpsu-kg/id/membership/secretariat-georgy-malenkov-0")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
         "tier-of-domain", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
