@@ -520,6 +520,14 @@ NO_END = "no source documents the end of this spell: it may have ended before th
     ("secretariat", "1950-01-01",  # the 18th Secretariat after the plenums of July 1948 and December 1949
      ["Georgy Malenkov", "Joseph Stalin", "Mikhail Suslov", "Nikita Khrushchev", "Panteleimon Ponomarenko"], [],
      [("Elena Stasova", "candidate")]),
+    ("secretariat", "1980-01-01",  # under Brezhnev: Chernenko from 1976, Rusakov from 1977, Gorbachev from 1978
+     ["Andrei Kirilenko", "Boris Ponomarev", "Ivan Kapitonov", "Konstantin Chernenko", "Konstantin Rusakov",
+      "Leonid Brezhnev", "Mikhail Gorbachev", "Mikhail Suslov", "Mikhail Zimyanin"], [],
+     [("Dmitriy Ustinov", "secretary"), ("Vladimir Dolgikh", "secretary")]),
+    ("secretariat", "1986-03-01",  # between the plenum of 18 February 1986 (Rusakov retired) and the one after the 27th Congress
+     ["Boris Ponomarev", "Ivan Kapitonov", "Lev Zaikov", "Mikhail Gorbachev", "Mikhail Zimyanin", "Viktor Nikonov",
+      "Yegor Ligachev"], [],
+     [("Boris Yeltsin", "secretary"), ("Vladimir Dolgikh", "secretary")]),
     ("orgburo", "1930-01-01", ["Andrei Bubnov", "Lazar Kaganovich", "Vyacheslav Molotov", "Yan Gamarnik"],
      ["Nikolai Shvernik"],
      [("Mikhail Vladimirsky", "full")]),
