@@ -510,19 +510,17 @@ NO_END = "no source documents the end of this spell: it may have ended before th
      ["Alexander Puzanov", "Alexei Kirichenko", "Alexei Kosygin", "Andrei Vyshinsky", "Arseni Zverev", "Ivan Tevosian",
       "Leonid Brezhnev", "Nikolai Ignatov", "Nikolai Patolichev", "Nikolai Pegov", "Pavel Yudin"], []),
     ("politburo", "1957-09-01",
-     # after the anti-party group: the fifteen full members La Stampa listed on 3 July 1957 (Belyaev's end is not
-     # documented) and its eight candidates, with Kalnbērziņš, whose candidacy is dated by the year 1957
+     # after the anti-party group: the fifteen full members La Stampa listed on 3 July 1957 and its eight
+     # candidates, with Kalnbērziņš, whose candidacy is dated by the year 1957
      ["Alexei Kirichenko", "Anastas Mikoyan", "Averky Aristov", "Frol Kozlov", "Georgy Zhukov", "Kliment Voroshilov",
-      "Leonid Brezhnev", "Mikhail Suslov", "Nikita Khrushchev", "Nikolai Bulganin", "Nikolai Ignatov",
-      "Nikolai Shvernik", "Otto Kuusinen", "Yekaterina Furtseva"],
+      "Leonid Brezhnev", "Mikhail Suslov", "Nikita Khrushchev", "Nikolai Belyaev", "Nikolai Bulganin",
+      "Nikolai Ignatov", "Nikolai Shvernik", "Otto Kuusinen", "Yekaterina Furtseva"],
      ["Alexei Kosygin", "Andrei Kirilenko", "Demyan Korotchenko", "Jānis Kalnbērziņš", "Kirill Mazurov",
-      "Mikhail Pervukhin", "Nuritdin Mukhitdinov", "Pyotr Pospelov", "Vasil Mzhavanadze"],
-     [("Nikolai Belyaev", "full")]),
+      "Mikhail Pervukhin", "Nuritdin Mukhitdinov", "Pyotr Pospelov", "Vasil Mzhavanadze"], []),
     ("politburo", "1985-03-11",
      ["Andrei Gromyko", "Dinmukhamed Kunayev", "Grigory Romanov", "Heydar Aliyev", "Mikhail Gorbachev",
       "Mikhail Solomentsev", "Nikolai Tikhonov", "Viktor Grishin", "Vitaly Vorotnikov", "Volodymyr Shcherbytsky"],
-     ["Boris Ponomarev", "Eduard Shevardnadze", "Pyotr Demichev", "Vasily Kuznetsov"],
-     [("Nikolai Belyaev", "full")]),
+     ["Boris Ponomarev", "Eduard Shevardnadze", "Pyotr Demichev", "Vasily Kuznetsov"], []),
     ("secretariat", "1925-01-01",
      ["Andrey Andreyev", "Joseph Stalin", "Lazar Kaganovich", "Nikolai Uglanov", "Vyacheslav Molotov"], [],
      [("Felix Dzerzhinsky", "secretary"), ("Elena Stasova", "candidate")]),
