@@ -75,6 +75,17 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
                                    CPSU + "Tier1", None),
                                   (S + "eb", "https://www.britannica.com/biography/X", "tier differs from its domain's",
                                    "britannica.com", CPSU + "Tier2", CPSU + "Tier1")]}),
+    ("source:conquest-the-great-terror-p315 cpsu:tier cpsu:Tier1 .",
+     "source:conquest-the-great-terror-p315 cpsu:tier cpsu:Tier2 . "
+     'source:novel a cpsu:Source ; dcterms:title "A novel" ; cpsu:tier cpsu:Tier1 ; '
+     'cpsu:url "https://private.bibliboba.com/books/pionery-protiv-pensionerov/p/1"^^xsd:anyURI . '
+     "person:elena-stasova dcterms:source source:novel .",
+     {"source-policy-violation": [
+         (S + "conquest-the-great-terror-p315", "https://private.bibliboba.com/books/the-great-terror/p/315",
+          "tier differs from its work's", "https://private.bibliboba.com/books/the-great-terror/", CPSU + "Tier2",
+          CPSU + "Tier1"),
+         (S + "novel", "https://private.bibliboba.com/books/pionery-protiv-pensionerov/p/1",
+          "domain not in the source policy", None, CPSU + "Tier1", None)]}),
     ("", "tenure:general-secretary-6 cpsu:replacedBy tenure:president-of-the-ussr-1990-03-15 .",
      {"successor-of-another-office-line-violation": [(T + "general-secretary-6", T + "president-of-the-ussr-1990-03-15")]}),
     ("", 'tenure:general-secretary-1 cpsu:holder office:general-secretary ; cpsu:acting "yes" . '
@@ -99,6 +110,6 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
           "the register holds a spell of this person in this body and role within the period",
           "https://w3id.org/cpsu-kg/id/membership/secretariat-georgy-malenkov-0")]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
-        "tier-of-domain", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
+        "tier-of-domain", "work-on-a-library", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
     assert failures_after(queryable_graph, remove, add) == expected
