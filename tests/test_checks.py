@@ -99,16 +99,16 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
     ('person:joseph-stalin a cpsu:Person .', "person:joseph-stalin a cpsu:Persn . person:elena-stasova cpsu:deathDat 1 .",
      {"undeclared-term-violation": [(CPSU + "Persn", "class", "https://w3id.org/cpsu-kg/id/person/joseph-stalin"),
                                     (CPSU + "deathDat", "property", "https://w3id.org/cpsu-kg/id/person/elena-stasova")]}),
-    ('coverage:orgburo-full-1919-1919 cpsu:complete false .',
-     'coverage:orgburo-full-1919-1919 cpsu:complete true . membership:secretariat-georgy-malenkov-0 a '
-     'cpsu:BodyMembership ; cpsu:member person:georgy-malenkov ; cpsu:body organisation:secretariat ; '
-     'cpsu:membershipRole cpsu:Secretary ; cpsu:startDate "1952-10-16"^^xsd:date ; '
-     'cpsu:endDate "1953-03"^^xsd:gYearMonth .',
+    ('coverage:politburo-full-1990-1991 cpsu:complete false .',
+     'coverage:politburo-full-1990-1991 cpsu:complete true . membership:orgburo-alexander-shcherbakov-0 a '
+     'cpsu:BodyMembership ; cpsu:member person:alexander-shcherbakov ; cpsu:body organisation:orgburo ; '
+     'cpsu:membershipRole cpsu:FullMember ; cpsu:startDate "1939-03"^^xsd:gYearMonth ; '
+     'cpsu:endDate "1945-05-10"^^xsd:date .',
      {"known-gap-violation": [
-         (G + "orgburo-full-1919-1919-leonid-serebryakov", "its coverage statement is declared complete", None),
-         (G + "secretariat-secretary-1934-1953-georgy-malenkov",
+         (G + "orgburo-full-1919-1952-alexander-shcherbakov",
           "the register holds a spell of this person in this body and role within the period",
-          "https://w3id.org/cpsu-kg/id/membership/secretariat-georgy-malenkov-0")]}),
+          "https://w3id.org/cpsu-kg/id/membership/orgburo-alexander-shcherbakov-0"),
+         (G + "politburo-full-1990-1991-grigore-eremei", "its coverage statement is declared complete", None)]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
         "tier-of-domain", "work-on-a-library", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
