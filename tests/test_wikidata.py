@@ -230,7 +230,7 @@ def test_diff_reports_exactly_the_planted_differences(endpoint, queryable_graph)
     ]
     assert len(unlinked) == 16
     assert report.notes[16:] == [
-        "not compared: 149 of the 162 memberships of Politburo of the Central Committee (Q842008), their holders not "
+        "not compared: 150 of the 163 memberships of Politburo of the Central Committee (Q842008), their holders not "
         "linked to Wikidata",
         "no QuickStatements line for tenure/chairman-of-the-presidium-of-the-supreme-soviet-1977-06: Q765165 has 2 "
         "statement(s) for Q135215773, and v1 adds qualifiers to the first one",
