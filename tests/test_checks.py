@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from kg.paths import CHECKS_DIR, PREFIXES
+from kg.paths import CHECKS_DIR, ONTOLOGY_DIR, PREFIXES
 from kg.query import list_queries, run, run_checks
 
 PREFIX_LINES = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in PREFIXES.items()) + (
@@ -114,3 +114,10 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
         "tier-and-work-rules", "office-line", "domain-and-range", "undeclared-term", "known-gap"])
 def test_each_check_fires_on_its_planted_fault(queryable_graph, remove, add, expected):
     assert failures_after(queryable_graph, remove, add) == expected
+
+
+def test_no_work_rule_prefix_starts_another_so_a_source_matches_at_most_one_work():
+    policy = Graph().parse(ONTOLOGY_DIR / "source-policy.ttl")
+    prefixes = sorted(str(prefix) for prefix in policy.objects(None, URIRef(CPSU + "urlPrefix")))
+    assert len(prefixes) >= 10
+    assert [(a, b) for a in prefixes for b in prefixes if a != b and b.startswith(a)] == []
