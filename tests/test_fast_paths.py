@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from kg.load import load_ontology, load_shapes, parse_files
 from kg.paths import DATA_DIR, ONTOLOGY_FILES, PROJECT_ROOT, data_files
 from kg.query import list_queries, run, run_oxigraph
-from kg.reason import reason
+from kg.reason import owl_rl_closure, reason
 from kg.terms import CPSU, collector_paused, oxigraph_store, rdflib_triples
 from kg.validate import report_from_graph, validate
 
@@ -55,6 +55,20 @@ def test_the_parse_once_speed_up_changes_no_result():
     generated = generator().generate(1_000, seed=11, planted_violations=6)
     graph = with_ontology(generated)
     assert validate(graph, engine="pyshacl").results == plain_pyshacl_results(graph)
+
+
+def test_owlrl_with_its_vocabulary_looked_up_once_gives_exactly_plain_owlrl_and_is_restored_after():
+    import owlrl
+    import owlrl.OWLRL
+
+    graph = with_ontology(generator().generate(1_000, seed=13))
+    plain = Graph(store="SimpleMemory") + graph
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(plain)
+    namespace = owlrl.OWLRL.OWL
+    closure = owl_rl_closure(graph)
+    assert len(closure) > len(graph) + 1_000
+    assert closure == set(plain)
+    assert owlrl.OWLRL.OWL is namespace
 
 
 @pytest.mark.parametrize("source", ["register", "generated"])
