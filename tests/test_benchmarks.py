@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import generate as gen  # noqa: E402
 from benchmarks import run as bench  # noqa: E402
+from benchmarks import validation_growth  # noqa: E402
 from kg.load import parse_files  # noqa: E402
 from kg.paths import ONTOLOGY_FILES  # noqa: E402
 from kg.query import run_checks  # noqa: E402
@@ -206,3 +207,13 @@ def test_the_load_test_client_tells_a_whole_answer_from_an_error(server):
     assert [error for _, error in outcomes] == [None] * 5 and all(ms > 0 for ms, _ in outcomes)
     missing = load.Request(server.port, b"GET /id/person/nobody HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
     assert load.fetch(missing)[1] == "HTTP 404"
+
+
+def test_the_validation_growth_script_prints_a_row_per_size_and_the_exponents(capsys):
+    validation_growth.main(["--sizes", "1000,3000"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| triples | exact N-Triples | turbo, no targets | turbo, the shapes | Oxigraph bulk load |"
+    assert [len(line.split("|")) for line in lines[2:4]] == [7, 7]
+    assert all(cell.strip().endswith(" s") for line in lines[2:4] for cell in line.split("|")[2:6])
+    assert lines[4].startswith("growth 1,") and lines[4].count(", ") == 3
+
