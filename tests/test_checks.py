@@ -101,14 +101,14 @@ G = "https://w3id.org/cpsu-kg/id/gap/"
      {"undeclared-term-violation": [(CPSU + "Persn", "class", "https://w3id.org/cpsu-kg/id/person/joseph-stalin"),
                                     (CPSU + "deathDat", "property", "https://w3id.org/cpsu-kg/id/person/elena-stasova")]}),
     ('coverage:politburo-full-1990-1991 cpsu:complete false .',
-     'coverage:politburo-full-1990-1991 cpsu:complete true . membership:orgburo-alexander-shcherbakov-0 a '
-     'cpsu:BodyMembership ; cpsu:member person:alexander-shcherbakov ; cpsu:body organisation:orgburo ; '
-     'cpsu:membershipRole cpsu:FullMember ; cpsu:startDate "1939-03"^^xsd:gYearMonth ; '
-     'cpsu:endDate "1945-05-10"^^xsd:date .',
+     'coverage:politburo-full-1990-1991 cpsu:complete true . membership:orgburo-joseph-stalin-0 a '
+     'cpsu:BodyMembership ; cpsu:member person:joseph-stalin ; cpsu:body organisation:orgburo ; '
+     'cpsu:membershipRole cpsu:FullMember ; cpsu:startDate "1919-03"^^xsd:gYearMonth ; '
+     'cpsu:endDate "1952-10-16"^^xsd:date .',
      {"known-gap-violation": [
-         (G + "orgburo-full-1919-1952-alexander-shcherbakov",
+         (G + "orgburo-full-1919-1952-joseph-stalin",
           "the register holds a spell of this person in this body and role within the period",
-          "https://w3id.org/cpsu-kg/id/membership/orgburo-alexander-shcherbakov-0"),
+          "https://w3id.org/cpsu-kg/id/membership/orgburo-joseph-stalin-0"),
          (G + "politburo-full-1990-1991-grigore-eremei", "its coverage statement is declared complete", None)]}),
 ], ids=["double-holder", "congress-order", "duplicate-qid", "evidence-source", "uncited-source", "russian-label", "denied-domain",
         "tier-and-work-rules", "office-line", "domain-and-range", "undeclared-term", "known-gap"])

@@ -493,6 +493,19 @@ def test_memberships_of_suslov(queryable):
     ]
 
 
+def test_memberships_of_popov_and_of_khrushchev_in_the_politburo(queryable):
+    columns = ["bodyLabel", "role", "start", "end", "endCause"]
+    assert table(queryable, "memberships", columns, person="georgy-popov") == [
+        ("Organisational Bureau of the Central Committee", "full member", "1946", "1952", "undocumented"),
+        ("Secretariat of the Central Committee", "secretary", "1946-03-18", "1949-12-16", "undocumented"),
+    ]
+    politburo = [row for row in table(queryable, "memberships", columns, person="nikita-khrushchev")
+                 if row[0].startswith("Politburo")]
+    assert politburo[:2] == [
+        ("Politburo of the Central Committee", "candidate member", "1938-01", "1939-03-22", "promoted"),
+        ("Politburo of the Central Committee", "full member", "1939-03-22", "1964", "removed"),
+    ]
+
 MAY_BE_MISSING = "the register may be missing members of the {} on this day"
 NO_END = "no source documents the end of this spell: it may have ended before this day"
 
@@ -520,11 +533,14 @@ NO_END = "no source documents the end of this spell: it may have ended before th
     ("politburo", "1985-03-11",
      ["Andrei Gromyko", "Dinmukhamed Kunayev", "Grigory Romanov", "Heydar Aliyev", "Mikhail Gorbachev",
       "Mikhail Solomentsev", "Nikolai Tikhonov", "Viktor Grishin", "Vitaly Vorotnikov", "Volodymyr Shcherbytsky"],
-     ["Boris Ponomarev", "Eduard Shevardnadze", "Pyotr Demichev", "Vasily Kuznetsov", "Viktor Chebrikov"],
-     [("Vladimir Dolgikh", "candidate")]),
+     ["Boris Ponomarev", "Eduard Shevardnadze", "Pyotr Demichev", "Vasily Kuznetsov", "Viktor Chebrikov",
+      "Vladimir Dolgikh"], []),
     ("secretariat", "1925-01-01",
      ["Andrey Andreyev", "Joseph Stalin", "Lazar Kaganovich", "Nikolai Uglanov", "Vyacheslav Molotov"], [],
      [("Felix Dzerzhinsky", "secretary"), ("Elena Stasova", "candidate")]),
+    ("secretariat", "1947-01-01",  # the 18th Secretariat after the plenums of March and June 1946 (en.wikipedia's table)
+     ["Alexey Kuznetsov", "Andrei Zhdanov", "Georgy Popov", "Joseph Stalin", "Nikolay Patolichev"], [],
+     [("Elena Stasova", "candidate")]),
     ("secretariat", "1950-01-01",  # the 18th Secretariat after the plenums of July 1948 and December 1949
      ["Georgy Malenkov", "Joseph Stalin", "Mikhail Suslov", "Nikita Khrushchev", "Panteleimon Ponomarenko"], [],
      [("Elena Stasova", "candidate")]),
@@ -657,7 +673,7 @@ def test_persons(queryable):
     columns = ["personLabel", "personLabelRu", "birthDate", "birthPlaceLabel", "birthCountryLabel", "deathDate",
                "deathPlaceLabel", "gender", "wikidata"]
     rows = table(queryable, "persons", columns)
-    assert len(rows) == 197
+    assert len(rows) == 198
     assert ("Joseph Stalin", "Иосиф Сталин", "1878-12-18", "Gori", "Georgia", "1953-03-05", "Moscow", "male",
             "http://www.wikidata.org/entity/Q855") in rows
     # two of the Secretariat of July 1990, added from NRC Handelsblad, TASS and Novaya Gazeta: Gidaspov undated

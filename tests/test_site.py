@@ -88,10 +88,10 @@ def test_the_turtle_n_triples_and_json_ld_of_an_entity_are_exactly_its_triples(s
 
 def test_indexes_the_front_page_and_the_dumps(site):
     persons = (site / "id" / "person" / "index.html").read_text(encoding="utf-8")
-    assert persons.count("<li>") == 197
+    assert persons.count("<li>") == 198
     front = (site / "index.html").read_text(encoding="utf-8")
     assert "Published at: https://example.org/cpsu-kg" in front
-    assert '<a href="id/person/index.html">person</a> (197)' in front
+    assert '<a href="id/person/index.html">person</a> (198)' in front
     assert (site / "dumps" / "cpsu.ttl").is_file() and (site / "dumps" / "datapackage.json").is_file()
 
 
