@@ -602,6 +602,9 @@ class Tenure:
     qualifiers: dict[str, str] = field(hash=False)
     source_url: str = ""
     statement_property: str = "P39"  # what would carry it: P39 (position held), or P463 (member of) for a body
+    # the start as the register gives it when only its month or year is known ("1938-01"): never compared or
+    # proposed, only used to pair the tenure with the closest of a person's statements
+    coarse_start: str = ""
 
     @property
     def start(self) -> str:
@@ -845,7 +848,8 @@ def membership_periods(graph: Graph, body: Node) -> list[Tenure]:
 
 def membership_period(graph: Graph, person: Node, spells: Sequence[Node]) -> Tenure:
     """One membership: the first spell's start, the last one's end, the ids of the spells joined (with " + ")."""
-    values = {"P580": day(graph.value(spells[0], CPSU.startDate)), "P582": day(graph.value(spells[-1], CPSU.endDate))}
+    start = graph.value(spells[0], CPSU.startDate)
+    values = {"P580": day(start), "P582": day(graph.value(spells[-1], CPSU.endDate))}
     return Tenure(
         iri=" + ".join(short_id(spell) for spell in spells),
         name=label(graph, person),
@@ -853,6 +857,7 @@ def membership_period(graph: Graph, person: Node, spells: Sequence[Node]) -> Ten
         qualifiers={prop: value for prop, value in values.items() if value},
         source_url=source_url(graph, spells[0]),
         statement_property="P463",
+        coarse_start="" if values["P580"] or start is None else str(start),
     )
 
 
@@ -869,6 +874,13 @@ def days_apart(a: str, b: str) -> int:
     return abs((datetime.date.fromisoformat(a) - datetime.date.fromisoformat(b)).days)
 
 
+def pairing_day(tenure: Tenure) -> str:
+    """The tenure's first day, or the first day of its month or year when only that is known (for pairing only)."""
+    if tenure.start or not tenure.coarse_start:
+        return tenure.start
+    return (tenure.coarse_start + "-01-01")[:10]
+
+
 Pairs = list[tuple[Tenure, Statement]]
 
 
@@ -883,7 +895,12 @@ def align(
     """
     pairs: Pairs = []
     by_person = sorted(
-        ((days_apart(t.start, s.start), t.start, s.iri, t, s) for t in tenures for s in found if t.person == s.person),
+        (
+            (days_apart(pairing_day(t), s.start), t.start, s.iri, t, s)
+            for t in tenures
+            for s in found
+            if t.person == s.person
+        ),
         key=lambda candidate: candidate[:3],
     )
     same_start = [(t, s) for t in tenures for s in found if by_start and t.start and t.start == s.start]

@@ -189,7 +189,7 @@ EXPECTED_ROWS = [
             "membership/politburo-vyacheslav-molotov-1 + membership/politburo-vyacheslav-molotov-2"),
     DiffRow("missing in Wikidata", POLITBURO, "Q215705", "Lazar Kaganovich", "P463", "1926-07-23 – ?", "",
             "membership/politburo-lazar-kaganovich-1 + membership/politburo-lazar-kaganovich-2"),
-    DiffRow("missing here", POLITBURO, "Q35314", "Nikita Khrushchev", "P463", "", "1934-02-10 – 1939-03-22",
+    DiffRow("missing here", POLITBURO, "Q35314", "Nikita Khrushchev", "P463", "", "1934-02-10 – 1937-10-12",
             "", "Q35314-pb-1934"),
     DiffRow("missing in Wikidata", POLITBURO, "Q141829", "Lavrentiy Beria", "P463", "1939-03-22 – ?", "",
             "membership/politburo-lavrentiy-beria-candidate + membership/politburo-lavrentiy-beria-1"),
