@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from rdflib import Graph
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks.run import exponent  # noqa: E402
 from kg.load import register_of_files  # noqa: E402
 from kg.paths import SHAPES_FILE  # noqa: E402
 from kg.validate import turbo_report  # noqa: E402
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     for triples, times in rows:
         print(f"| {triples:,} | " + " | ".join(f"{t:.2f} s" for t in times) + " |")
     for (n1, t1), (n2, t2) in zip(rows, rows[1:], strict=False):
-        exponents = [math.log(b / a) / math.log(n2 / n1) for a, b in zip(t1, t2, strict=True)]
+        exponents = [exponent(a, b, n1, n2) for a, b in zip(t1, t2, strict=True)]
         print(f"growth {n1:,} -> {n2:,}: " + ", ".join(f"{c} {k:.2f}" for c, k in zip(COLUMNS, exponents, strict=True)))
 
 
