@@ -445,11 +445,18 @@ def keep_inside(labels: list[Label], axes_width: float) -> list[Label]:
 def new_figure() -> Figure:
     """An empty figure on the Agg canvas (no pyplot, so nothing is kept in a global figure registry)."""
     import matplotlib
+    from pyparsing import ParserElement
 
+    # matplotlib's mathtext turns on pyparsing's packrat memo for every grammar of the process as it is imported;
+    # rdflib's SPARQL parser, a pyparsing grammar too, then parses 2.3x slower (measured: pyshacl's SPARQL-based
+    # shapes 5.1 s -> 11.9 s), and `cpsu-kg docs` parses its queries after drawing. Our labels have no mathtext.
+    packrat_was_on = getattr(ParserElement, "_packratEnabled", False)
     matplotlib.use("Agg")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    if not packrat_was_on:
+        ParserElement.disable_memoization()
     figure = Figure(figsize=(FIGURE_WIDTH, 6.0), dpi=100)
     FigureCanvasAgg(figure)
     return figure

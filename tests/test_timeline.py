@@ -239,6 +239,14 @@ def test_importing_the_module_does_not_import_matplotlib():
     assert finished.stdout.strip() == "False", finished.stderr
 
 
+def test_drawing_leaves_pyparsing_without_the_packrat_memo_that_matplotlib_turns_on():
+    # importing matplotlib enables pyparsing's packrat memo for the whole process, which made rdflib's SPARQL parser
+    # (pyshacl's shapes, `cpsu-kg docs` after its charts) 2.3x slower: in a fresh process, where the import happens
+    code = "import pyparsing; from kg.timeline import new_figure; new_figure(); print(pyparsing.ParserElement._packratEnabled)"
+    finished = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert finished.stdout.strip() == "False", finished.stderr
+
+
 def test_the_timeline_queries_are_decorated_and_answer(queryable):
     queries = {query.name: query for query in list_queries(TIMELINE_QUERIES_DIR)}
     assert sorted(queries) == ["body-spells", "second-secretary-tenures", "top-office-tenures", "top-office-vacancies",
