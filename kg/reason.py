@@ -399,8 +399,8 @@ def reason_register(register: Register, use_cache: bool = True, engine: str = "f
     with collector_paused():
         quads = oxigraph_quads(inferred_triples(ENGINES[engine](structural), structural, is_asserted), INFERRED_GRAPH)
     store.bulk_extend(quads)
-    if use_cache:
-        triples = sorted((quad.triple for quad in quads), key=str)
+    if use_cache:  # in no particular order: the store it is loaded into does not keep one (sorting: 4.4 s at 10^6)
+        triples = (quad.triple for quad in quads)
         write_atomically(cached, pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 

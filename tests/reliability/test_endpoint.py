@@ -460,14 +460,14 @@ def test_serve_stops_at_once_on_ctrl_c_after_the_engine_was_restarted_under_abus
     from benchmarks.load import abuse
 
     port = free_port()
-    process = serve_process(dist, port, "--timeout", "2")
+    process = serve_process(dist, port, "--timeout", "1")
     try:
         assert process.stdout.readline().startswith("SPARQL endpoint")
         stop, outcomes = threading.Event(), {}
         abusers = [threading.Thread(target=abuse, args=(f"http://127.0.0.1:{port}/", stop, outcomes)) for _ in range(3)]
         for thread in abusers:
             thread.start()
-        time.sleep(3)  # the first round of cross joins: the engine is restarted, the repeats refused
+        time.sleep(1)  # each abuser finishes the round it is in: the engine is restarted, the repeats refused
         stop.set()
         for thread in abusers:
             thread.join()
