@@ -7,11 +7,13 @@ Both are tested on the W3C SHACL test suite (tests/w3c-shacl).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,18 +232,39 @@ def turbo_report(ntriples: str, shapes: Graph | Path) -> Graph:
     The data goes in as pyshacl-turbo's own Input record: given as text it would be decoded into rdflib terms
     first (3.5x slower at 10^5 triples), given as a pyoxigraph Store its literals arrive as the store keeps them
     (by value, so "5"^^xsd:int is "5"^^xsd:integer). A ValidationFailure (shapes it cannot run, e.g. a SPARQL
-    query SHACL forbids) is an InputError naming the shapes.
+    query SHACL forbids, or one that does not parse) is an InputError naming the shapes.
     """
     import pyshacl_turbo
     from pyshacl_turbo.rdf import Input
 
     data = Input(ntriples, "nt", None, {}, {}, preserve_ids=True)
-    outcome = pyshacl_turbo.validate(
-        data, shacl_graph=shapes if isinstance(shapes, Graph) else str(shapes), advanced=True
-    )
-    if isinstance(outcome[1], pyshacl_turbo.ValidationFailure):
-        raise shapes_error(shapes, outcome[1])
-    return outcome[1]
+    try:
+        program = compiled_shapes(shapes)
+    except (pyshacl_turbo.ValidationFailure, ValueError) as failure:  # ValueError: a query that does not parse
+        raise shapes_error(shapes, failure) from failure
+    try:
+        return program.validate(data)[1]
+    except pyshacl_turbo.ValidationFailure as failure:
+        raise shapes_error(shapes, failure) from failure
+
+
+def compiled_shapes(shapes: Graph | Path) -> Any:
+    """pyshacl-turbo's compiled program of a shapes graph; a file's is compiled once per content.
+
+    Compiling reads the shapes into rdflib terms, six times the work of validating a small register with them.
+    """
+    import pyshacl_turbo
+
+    if isinstance(shapes, Graph):
+        return pyshacl_turbo.compile_shapes(shapes, advanced=True)
+    return _compiled_shapes_file(str(shapes), hashlib.sha256(Path(shapes).read_bytes()).hexdigest())
+
+
+@lru_cache(maxsize=16)
+def _compiled_shapes_file(path: str, digest: str) -> Any:
+    import pyshacl_turbo
+
+    return pyshacl_turbo.compile_shapes(path, advanced=True)
 
 
 def shapes_error(shapes: Graph | Path, error: Exception) -> InputError:

@@ -347,3 +347,15 @@ def test_an_unknown_engine_is_named():
 def test_a_known_gap_s_narrower_period_is_checked_like_any_date():
     assert results_of(add='gap:bureau-candidate-gamma cpsu:endDate "1930-02-30"^^xsd:date .') == [
         ("gap:bureau-candidate-gamma", "cpsu:endDate", "shape:OptionalEndDate")]
+
+
+def test_a_shapes_file_edited_in_place_is_compiled_afresh(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    data = Graph().parse(data=PREFIX_LINES + "person:beta a cpsu:Person .", format="turtle")
+    rule = PREFIX_LINES + (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:shape> a sh:NodeShape ; sh:targetClass cpsu:Person ; sh:property [ sh:path rdfs:label ; sh:minCount %d ] .")
+    shapes.write_text(rule % 0, encoding="utf-8")
+    assert validate(data, shapes).results == ()
+    shapes.write_text(rule % 1, encoding="utf-8")  # same path, same size: only the content tells them apart
+    assert [(v.node, v.path) for v in validate(data, shapes).results] == [("person:beta", "rdfs:label")]

@@ -155,3 +155,21 @@ def test_a_misspelt_class_fails_the_build_at_the_shapes(tmp_path):
     assert lines[first + 3].split() == ["https://w3id.org/cpsu-kg/ontology#Persn", "class",
                                         "https://w3id.org/cpsu-kg/id/person/joseph-stalin"]
     assert (out / "cpsu.ttl").read_text() == "previous build\n"
+
+
+SHAPE_WITH_QUERY = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { %s }" ] .
+"""
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ("$this ?p ?o . MINUS { $this ?p ?o }", "SPARQL constraints cannot use MINUS"),
+    ("$this ?p ?o . {", "SPARQL parse error"),
+], ids=["forbidden by SHACL", "does not parse"])
+def test_shapes_the_engine_cannot_run_are_one_input_error_naming_the_file(tmp_path, query, reason):
+    from kg.validate import turbo_report
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SHAPE_WITH_QUERY % query, encoding="utf-8")
+    with pytest.raises(InputError, match=f"^{shapes}: the SHACL shapes cannot be run: .*{reason}"):
+        turbo_report("<http://example.org/a> a <http://example.org/C> .\n", shapes)
