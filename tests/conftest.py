@@ -67,8 +67,8 @@ def dist(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(dist):
-    """The endpoint over dist/, on a free loopback port, for one test module."""
+    """The endpoint over dist/, on a free loopback port, shared by the tests that only ask it questions."""
     with start_server(dist, "127.0.0.1", free_port()) as running:
         yield running
