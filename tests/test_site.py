@@ -12,20 +12,18 @@ import pytest
 from pyld import jsonld
 from rdflib import Graph
 
-from kg.build import build
 from kg.errors import InputError
 from kg.export import jsonld_context
-from kg.paths import DATA_DIR, ID, PROJECT_ROOT
+from kg.paths import ID, PROJECT_ROOT
 from kg.site import write_site
 
 ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{ID}")) }}"""
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, queryable):
+def site(tmp_path_factory, queryable, dist):
     root = tmp_path_factory.mktemp("site")
-    assert build(DATA_DIR, root / "dist").succeeded
-    write_site(queryable, root / "site", root / "dist", "https://example.org/cpsu-kg")
+    write_site(queryable, root / "site", dist, "https://example.org/cpsu-kg")
     return root / "site"
 
 
