@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pyoxigraph
 import pytest
 from rdflib import Graph
 from support import free_port
 
-from kg.build import build
+from kg.build import BuildResult, build
 from kg.load import Register
 from kg.paths import DATA_DIR
 from kg.query import reasoned_register
@@ -59,12 +60,18 @@ def queryable_graph(register, inferred) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def dist(tmp_path_factory):
-    """The register built once into a folder of the session (the tests that serve it or read its dumps share it)."""
+def session_build(tmp_path_factory) -> tuple[BuildResult, Path]:
+    """The register built once into a folder of the session, with the build's result (the tests only read both)."""
     out = tmp_path_factory.mktemp("serve") / "dist"
     result = build(DATA_DIR, out)
     assert result.succeeded
-    return out
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def dist(session_build) -> Path:
+    """The folder of the session's build (the tests that serve it or read its dumps share it)."""
+    return session_build[1]
 
 
 @pytest.fixture(scope="session")

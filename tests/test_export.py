@@ -18,10 +18,9 @@ from rdflib import RDF, RDFS, Dataset, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from support import OUTPUTS, run_cli
 
-from kg.build import build
 from kg.export import jsonld_context
 from kg.jsonld import to_jsonld
-from kg.paths import DATA_DIR, PROJECT_ROOT
+from kg.paths import PROJECT_ROOT
 from kg.query import list_queries, run
 from kg.terms import graph_of
 
@@ -40,10 +39,8 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build") / "dist"
-    result = build(DATA_DIR, out)
-    assert result.succeeded
+def built(session_build):
+    result, out = session_build
     return Built(result), out
 
 
