@@ -865,19 +865,45 @@ def growth_cell(results: dict, key: str, small: str, large: str) -> str:
     return "—"
 
 
+def fitted_exponent(points: list[tuple[int, float]]) -> float:
+    """The least-squares slope of log t against log n over (n, t) points: one exponent for the whole range."""
+    xs, ys = [math.log(n) for n, _ in points], [math.log(t) for _, t in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
+
+
+def n_log_n(n: int) -> float:
+    """The time n log n takes, for the growth table's yardstick row."""
+    return n * math.log(n)
+
+
+def fitted_cell(results: dict, key: str) -> str:
+    """A stage's exponent fitted over every size it finished at ("—" below three sizes)."""
+    points = [(measured["triples"], median_seconds(measured["rows"].get(key) or []))
+              for measured in results["sizes"].values()]
+    points = [(n, t) for n, t in points if t]
+    return f"{fitted_exponent(points):.2f}" if len(points) >= 3 else "—"
+
+
 def growth_table(results: dict) -> list[str]:
-    """Each row's empirical exponent between consecutive sizes."""
+    """Each row's empirical exponent between consecutive sizes, fitted over all of them, and n log n's for scale."""
     sizes = list(results["sizes"])
     pairs = list(zip(sizes, sizes[1:], strict=False))
     if not pairs:
         return ["Only one size was run: no growth to compute.", ""]
-    header = "| row | " + " | ".join(f"{int(a):,} → {int(b):,}" for a, b in pairs) + " |"
-    lines = [header, "|---" * (len(pairs) + 1) + "|"]
+    triples = {size: results["sizes"][size]["triples"] for size in sizes}
+    header = "| row | " + " | ".join(f"{int(a):,} → {int(b):,}" for a, b in pairs) + " | fitted, all sizes |"
+    yardstick = [f"{exponent(n_log_n(triples[a]), n_log_n(triples[b]), triples[a], triples[b]):.2f}"
+                 for a, b in pairs]
+    fitted_yardstick = fitted_exponent([(n, n_log_n(n)) for n in triples.values()]) if len(sizes) >= 3 else None
+    lines = [header, "|---" * (len(pairs) + 2) + "|",
+             "| *n log n (the target's bound)* | " + " | ".join(yardstick)
+             + f" | {'—' if fitted_yardstick is None else f'{fitted_yardstick:.2f}'} |"]
     ran = rows_run(results)
     for row in ROWS:
         if row.key in ran:
             cells = [growth_cell(results, row.key, a, b) for a, b in pairs]
-            lines.append(f"| {row.key} | " + " | ".join(cells) + " |")
+            lines.append(f"| {row.key} | " + " | ".join(cells) + f" | {fitted_cell(results, row.key)} |")
     return [*lines, ""]
 
 
@@ -979,7 +1005,10 @@ def render(results: dict) -> str:
         "",
         "Empirical exponent k of t ∝ n^k between consecutive sizes, k = log(t2/t1) / log(n2/n1), with n the "
         "generated register's triples (1 is linear, 2 quadratic; fixed start-up costs pull k down at the small "
-        'sizes). "> k" is a lower bound from a row that went over the limit at the larger size.',
+        'sizes). "> k" is a lower bound from a row that went over the limit at the larger size. The last column '
+        "is the least-squares slope of log t against log n over every size the row finished at (three at least), "
+        "and the first row is what n log n itself gives: a stage within n log n reads at or below it in each "
+        "column.",
         "",
         *growth_table(results),
     ]

@@ -145,7 +145,26 @@ def test_results_keep_an_over_limit_row_with_a_lower_bound_ratio_and_growth():
     assert "| naive: owlrl `DeductiveClosure(OWLRL_Semantics).expand` | 2.00 s (CPU 3.00 s, 1 MB) | > limit |" in text
     assert "load average (1 min) at the start of the runs: 1,000: median 0.50, max 0.50" in text
     assert "| **naive / project** | 1.0× | > 60× |" in text
-    assert "| reason/naive | > 1.78 |" in text
+    assert "| reason/naive | > 1.78 | — |" in text
+    assert "| *n log n (the target's bound)* | 1.12 | — |" in text
+
+
+def test_the_growth_table_fits_one_exponent_over_every_size_a_row_finished_at():
+    def ok(seconds: float) -> dict:
+        return {"status": bench.OK, "seconds": seconds, "peak_kb": 1024, "cpu_seconds": seconds, "load": 0.5,
+                "extras": {}, "detail": ""}
+
+    sizes = {"1000": 1000, "10000": 10000, "100000": 100000}
+    seconds = {"1000": 0.01, "10000": 0.1, "100000": 10.0}  # linear, then quadratic
+    results = {"sizes": {size: {"triples": n, "rows": {"reason/project": [ok(seconds[size])]}}
+                         for size, n in sizes.items()}}
+    assert bench.growth_table(results) == [
+        "| row | 1,000 → 10,000 | 10,000 → 100,000 | fitted, all sizes |",
+        "|---|---|---|---|",
+        "| *n log n (the target's bound)* | 1.12 | 1.10 | 1.11 |",
+        "| reason/project | 1.00 | 2.00 | 1.50 |",
+        "",
+    ]
 
 
 def test_a_stage_s_project_and_reference_runs_take_turns(monkeypatch, tmp_path):
