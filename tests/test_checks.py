@@ -31,21 +31,21 @@ def planted(graph: Graph, store: pyoxigraph.Store, remove: str = "", add: str = 
     removed_quads = [quad for pattern in oxigraph_quads(removed)
                      for quad in store.quads_for_pattern(pattern.subject, pattern.predicate, pattern.object)]
     added_quads = oxigraph_quads(added)
-    for triple in removed:
-        graph.remove(triple)
-    graph.addN((*triple, graph) for triple in added)
-    for quad in removed_quads:
-        store.remove(quad)
-    store.extend(added_quads)
+    exchange(graph, store, (removed, removed_quads), (added, added_quads))
     try:
         yield
     finally:
-        for triple in added:
-            graph.remove(triple)
-        graph.addN((*triple, graph) for triple in removed)
-        for quad in added_quads:
-            store.remove(quad)
-        store.extend(removed_quads)
+        exchange(graph, store, (added, added_quads), (removed, removed_quads))
+
+
+def exchange(graph: Graph, store: pyoxigraph.Store, take_out: tuple[list, list], put_in: tuple[list, list]) -> None:
+    """Take (triples, quads) out of the graph and the store, and put others in."""
+    for triple in take_out[0]:
+        graph.remove(triple)
+    graph.addN((*triple, graph) for triple in put_in[0])
+    for quad in take_out[1]:
+        store.remove(quad)
+    store.extend(put_in[1])
 
 
 def failures_after(graph: Graph, store: pyoxigraph.Store, remove: str = "", add: str = "",
