@@ -18,15 +18,16 @@ import collections
 import contextlib
 import http.client
 import http.server
+import io
 import itertools
 import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from pathlib import PurePosixPath
+from typing import BinaryIO, Protocol
 
 MAX_QUERY_CHARS = 100_000
 MAX_NESTING = 64
@@ -119,7 +120,7 @@ class FrontConfig:
     lane's engine (None: every request goes to `upstream`, for the whole timeout)."""
 
     upstream: Upstream
-    site: Path
+    site: Mapping[str, Callable[[BinaryIO], object]]
     page: bytes
     cors: bool
     timeout_s: int
@@ -444,13 +445,12 @@ class FrontHandler(http.server.BaseHTTPRequestHandler):
 
     def _site_file(self, path: str) -> None:
         relative = urllib.parse.unquote(path).lstrip("/")
-        if ".." in relative.split("/") or not relative:
-            self._send(404, b"not found\n")
-            return
-        target = self.server.config.site / relative
-        if relative.startswith("id/") and not target.suffix:
-            target = target.with_name(f"{target.name}.{entity_format(self.headers.get('Accept'))}")
-        if not target.is_file():
+        if relative.startswith("id/") and not PurePosixPath(relative).suffix:
+            relative = f"{relative}.{entity_format(self.headers.get('Accept'))}"
+        write = self.server.config.site.get(relative)
+        if write is None:
             self._send(404, f"not found: /{relative}\n".encode())
             return
-        self._send(200, target.read_bytes(), FILE_TYPES.get(target.suffix, "application/octet-stream"))
+        page = io.BytesIO()
+        write(page)
+        self._send(200, page.getvalue(), FILE_TYPES.get(PurePosixPath(relative).suffix, "application/octet-stream"))

@@ -22,12 +22,16 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from kg.cache import cache_dir, process_alive
 from kg.errors import InputError
 from kg.front import Front, FrontConfig
+
+if TYPE_CHECKING:
+    from kg.site import Writer
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -108,8 +112,8 @@ def mark_in_use(store: Path, pid: int) -> Path:
 
 
 def remove_unused_stores(keep: Path) -> None:
-    """Remove the stores (and sites) of older builds that no running server reads, and the marks of servers that
-    are gone."""
+    """Remove the stores of older builds that no running server reads (and the site folders earlier releases cached
+    beside them), and the marks of servers that are gone."""
     for old in keep.parent.glob("store-*"):
         if ".in-use-" in old.name:
             if not process_alive(int(old.name.rsplit("-", 1)[1])):
@@ -344,7 +348,7 @@ def start_server(
     location = prepare_store(source)
     if not port_is_free(host, port):
         raise InputError(f"port {port} on {host} is already in use; choose another with --port")
-    site = prepare_site(source)
+    site = site_pages(source)
     log = location.parent / f"server-{port}.log"
     slow_log = location.parent / f"server-{port}-slow-lane.log"
     for file in (log, slow_log):
@@ -399,17 +403,14 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare_site(source: Path) -> Path:
-    """The static site of a dataset (entity pages and descriptions, `cpsu-kg site`), made once per content in the
-    cache; a build's site publishes the dumps beside the dataset, a register's has none."""
-    from kg.site import write_site
+def site_pages(source: Path) -> dict[str, Writer]:
+    """The static site of a dataset (entity pages and descriptions, as `cpsu-kg site` writes them), each page made
+    when a client asks for it; a build's site publishes the dumps beside the dataset, a register's has none."""
+    from kg.site import site_files
 
-    location = cache_dir() / f"site-{hashlib.sha256(source.read_bytes()).hexdigest()[:32]}"
-    if not (location / "index.html").is_file():
-        store = pyoxigraph.Store()
-        store.load(path=str(source), format=pyoxigraph.RdfFormat.from_extension(source.suffix.lstrip(".")))
-        write_site(store, location, source.parent if source.name == DATASET_FILE else None)
-    return location
+    store = pyoxigraph.Store()
+    store.load(path=str(source), format=pyoxigraph.RdfFormat.from_extension(source.suffix.lstrip(".")))
+    return site_files(store, source.parent if source.name == DATASET_FILE else None)
 
 
 def without_decorators(text: str) -> str:

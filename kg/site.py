@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import BinaryIO
@@ -308,19 +309,20 @@ def _description_writers(entity: Entity, context: dict) -> dict[str, Writer]:
     }
 
 
-def _text(text: str) -> Writer:
-    return lambda out: out.write(text.encode("utf-8"))
+def _rendered(render: Callable[[], str]) -> Writer:
+    return lambda out: out.write(render().encode("utf-8"))
 
 
 def _copied(path: Path) -> Writer:
     return lambda out: out.write(path.read_bytes())
 
 
-def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path | None, base_url: str | None = None,
-               ontology_page: Path | None = None) -> list[Path]:
-    """Write the static site of the register into out_dir (only its own files change); return the files.
+def site_files(store: pyoxigraph.Store, dist: Path | None, base_url: str | None = None,
+               ontology_page: Path | None = None) -> dict[str, Writer]:
+    """Every file of the static site of the register by its path in the site, each made only when it is written.
 
-    dist: the build whose dumps the site publishes; None for a site without dumps (a register served unbuilt).
+    dist: the build whose dumps the site publishes (read when written); None for a site without dumps (a register
+    served unbuilt).
     """
     dumps = list(DUMPS) if dist is not None else []
     missing = [name for name in dumps if not (dist / name).is_file()]
@@ -335,17 +337,27 @@ def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path | None, base_u
     context = jsonld_context()
     for entity in found.values():
         kinds[entity.kind].append(entity)
-        files[f"{entity.path}.html"] = _text(entity_page(entity, site))
+        files[f"{entity.path}.html"] = _rendered(partial(entity_page, entity, site))
         files.update(_description_writers(entity, context))
     for kind, members in kinds.items():
-        files[f"id/{kind}/index.html"] = _text(index_page(kind, members, site))
+        files[f"id/{kind}/index.html"] = _rendered(partial(index_page, kind, members, site))
     for name in dumps:
         files[f"dumps/{name}"] = _copied(dist / name)
     if ontology_page is not None:
         files["ontology.html"] = _copied(ontology_page)
-    files["index.html"] = _text(front_page(kinds, site, dumps, ontology_page is not None))
-    files[".htaccess"] = _text(host_htaccess())
+    files["index.html"] = _rendered(partial(front_page, kinds, site, dumps, ontology_page is not None))
+    files[".htaccess"] = _rendered(host_htaccess)
     if base_url is not None:
-        files["w3id.htaccess"] = _text(w3id_htaccess(base_url))
+        files["w3id.htaccess"] = _rendered(partial(w3id_htaccess, base_url))
+    return files
+
+
+def write_site(store: pyoxigraph.Store, out_dir: Path, dist: Path | None, base_url: str | None = None,
+               ontology_page: Path | None = None) -> list[Path]:
+    """Write the static site of the register into out_dir (only its own files change); return the files.
+
+    dist: the build whose dumps the site publishes; None for a site without dumps (a register served unbuilt).
+    """
+    files = site_files(store, dist, base_url, ontology_page)
     write_atomically(out_dir, files, manifest={"site": base_url or "local"})  # the manifest: stale pages go
     return [out_dir / name for name in files]

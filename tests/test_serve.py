@@ -181,6 +181,25 @@ def test_an_entity_iri_dereferences_by_content_negotiation(server, accept, conte
     assert marker in text
 
 
+def test_the_site_is_served_as_cpsu_kg_site_writes_it_each_page_made_when_asked(server, dist, tmp_path):
+    from kg.cache import cache_dir
+    from kg.export import write_atomically
+    from kg.site import site_files
+
+    store = pyoxigraph.Store()
+    store.load(path=str(dist / "cpsu.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    files = site_files(store, dist)
+    asked = ["index.html", "id/person/index.html", "id/person/joseph-stalin.html", "id/person/joseph-stalin.ttl",
+             "id/tenure/general-secretary-1.jsonld", "id/congress/20.nt", "dumps/void.ttl", ".htaccess"]
+    write_atomically(tmp_path, {name: files[name] for name in asked}, manifest={"site": "local"})
+    for name in asked:
+        assert http_status_and_text(f"{server.url}{name}")[::2] == (200, (tmp_path / name).read_text())
+    assert "Published at: local (no --base-url was given)" in (tmp_path / "index.html").read_text()
+    assert not list(cache_dir().glob("site-*"))  # made on request, not written at start
+    for missing in ("w3id.htaccess", "id/person/nobody", "id/person/../../../etc/passwd", "dumps/../cpsu.trig"):
+        assert http_status_and_text(f"{server.url}{missing}")[0] == 404
+
+
 def test_the_query_page_is_cpsu_kg_s_and_offers_every_stored_query(server):
     status, content_type, page = http_status_and_text(server.url)
     assert (status, content_type) == (200, "text/html")

@@ -413,12 +413,12 @@ class OneUpstream:
         raise AssertionError("nothing runs over the timeout here")
 
 
-def test_many_clients_asking_the_same_at_once_cost_the_engine_one_answer(tmp_path):
+def test_many_clients_asking_the_same_at_once_cost_the_engine_one_answer():
     from kg.front import Front, FrontConfig
 
     engine = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowCounting)
     threading.Thread(target=engine.serve_forever, daemon=True).start()
-    front = Front(("127.0.0.1", 0), FrontConfig(OneUpstream(engine.server_address[1]), tmp_path, b"", False, 5))
+    front = Front(("127.0.0.1", 0), FrontConfig(OneUpstream(engine.server_address[1]), {}, b"", False, 5))
     front.start()
     try:
         url = f"http://127.0.0.1:{front.server_address[1]}/query?{urllib.parse.urlencode({'query': 'ASK {}'})}"
@@ -432,7 +432,7 @@ def test_many_clients_asking_the_same_at_once_cost_the_engine_one_answer(tmp_pat
             running.server_close()
 
 
-def test_a_query_that_lost_its_engine_to_a_restart_is_sent_to_the_new_one(tmp_path):
+def test_a_query_that_lost_its_engine_to_a_restart_is_sent_to_the_new_one():
     from kg.front import Front, FrontConfig
 
     dying = socketserver.TCPServer(("127.0.0.1", 0), Hanging)
@@ -440,7 +440,7 @@ def test_a_query_that_lost_its_engine_to_a_restart_is_sent_to_the_new_one(tmp_pa
     for engine in (dying, answering):
         threading.Thread(target=engine.serve_forever, daemon=True).start()
     upstream = RestartedUpstream(dying.server_address[1], answering.server_address[1])
-    front = Front(("127.0.0.1", 0), FrontConfig(upstream, tmp_path, b"", False, 5))
+    front = Front(("127.0.0.1", 0), FrontConfig(upstream, {}, b"", False, 5))
     front.start()
     try:
         url = f"http://127.0.0.1:{front.server_address[1]}/query?{urllib.parse.urlencode({'query': 'ASK {}'})}"
