@@ -359,3 +359,19 @@ def test_a_shapes_file_edited_in_place_is_compiled_afresh(tmp_path):
     assert validate(data, shapes).results == ()
     shapes.write_text(rule % 1, encoding="utf-8")  # same path, same size: only the content tells them apart
     assert [(v.node, v.path) for v in validate(data, shapes).results] == [("person:beta", "rdfs:label")]
+
+
+def test_the_reference_engine_leaves_the_data_graph_as_it_was_with_or_without_shacl_rules():
+    data = Graph().parse(data=PREFIX_LINES + "person:beta a cpsu:Person .", format="turtle")
+    before = set(data)
+    shapes = PREFIX_LINES + (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:shape> a sh:NodeShape ; sh:targetClass cpsu:Person ; sh:property [ sh:path rdfs:label ; sh:minCount 1 ] "
+        "%s .")
+    plain = Graph().parse(data=shapes % "", format="turtle")
+    with_rule = Graph().parse(data=shapes % "; sh:rule [ a sh:TripleRule ; sh:subject sh:this ; "
+                                            'sh:predicate rdfs:label ; sh:object "Beta" ]', format="turtle")
+    assert [(v.node, v.path) for v in validate(data, plain, engine="pyshacl").results] == [("person:beta", "rdfs:label")]
+    assert set(data) == before  # validated in place: the reference engine copies the graph only for rules
+    validate(data, with_rule, engine="pyshacl")
+    assert set(data) == before
