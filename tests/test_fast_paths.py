@@ -57,7 +57,7 @@ def test_the_parse_once_speed_up_changes_no_result():
     assert validate(graph, engine="pyshacl").results == plain_pyshacl_results(graph)
 
 
-def test_owlrl_with_its_vocabulary_looked_up_once_gives_exactly_plain_owlrl_and_is_restored_after():
+def test_owlrl_with_its_vocabulary_looked_up_once_on_a_closure_graph_gives_exactly_plain_owlrl_and_is_restored_after():
     import owlrl
     import owlrl.OWLRL
 

@@ -155,3 +155,19 @@ def test_the_chain_step_inferences_follow_inverses_and_sub_properties():
         (URIRef("urn:p"), CPSU.holds, URIRef("urn:t")),
         (URIRef("urn:t"), CPSU.office, URIRef("urn:o")),
     }
+
+
+def test_the_closure_graph_holds_exactly_what_its_store_holds_through_adds_and_removes():
+    from kg.reason import ClosureGraph
+
+    a, b, year = URIRef("urn:a"), URIRef("urn:b"), Literal("1953", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))
+    graph = ClosureGraph()
+    graph.addN([(a, RDF.type, b, graph), (a, RDFS.label, Literal("A"), graph), (a, CPSU.startDate, year, graph)])
+    graph.add((b, RDF.type, OWL.Class))
+    assert (a, CPSU.startDate, Literal("1953", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))) in graph
+    assert (a, CPSU.startDate, Literal("1953")) not in graph  # a plain literal is another term, as in the store
+    graph.remove((a, None, None))
+    assert [(a, RDF.type, b) in graph, (a, RDFS.label, Literal("A")) in graph, (b, RDF.type, OWL.Class) in graph] == [
+        False, False, True]
+    assert (None, RDF.type, None) in graph and (a, None, None) not in graph
+    assert set(graph) == {(b, RDF.type, OWL.Class)}
