@@ -27,11 +27,11 @@ def pytest_xdist_auto_num_workers(config) -> int:
 # take whole files (--dist loadfile: a module's fixtures are made once) in this order, so the long ones start
 # first and the short ones fill in at the end, and the workers finish together. A file not listed runs after these.
 LONGEST_FIRST = (
-    "reliability/test_endpoint.py", "test_fast_paths.py", "test_serve.py", "test_checks.py", "test_shapes.py",
-    "reliability/test_build_outputs.py", "test_reason.py", "test_export.py", "test_benchmarks.py", "test_site.py",
-    "test_queries.py", "test_cli.py", "test_timeline.py", "test_reason_differential.py",
-    "reliability/test_bad_input.py", "test_package.py", "test_w3c_shacl.py", "reliability/test_wikidata_answers.py",
-    "test_wikidata.py", "test_docs.py", "test_register.py",
+    "reliability/test_endpoint.py", "test_fast_paths.py", "test_export.py", "test_shapes.py", "test_checks.py",
+    "reliability/test_build_outputs.py", "test_serve.py", "test_reason.py", "test_benchmarks.py", "test_queries.py",
+    "test_timeline.py", "test_cli.py", "test_site.py", "test_reason_differential.py", "reliability/test_bad_input.py",
+    "test_package.py", "reliability/test_wikidata_answers.py", "test_wikidata.py", "test_docs.py",
+    "test_w3c_shacl.py", "test_register.py", "test_ontology.py",
 )
 
 

@@ -120,3 +120,12 @@ def test_a_changed_register_never_meets_the_prebuilt_graph(tmp_path, monkeypatch
     with (changed / "persons.ttl").open("a", encoding="utf-8") as stream:
         stream.write("\n# a comment changes the files, so the key\n")
     assert kg.query.register_file(changed).parent == tmp_path / "cache"
+
+
+def test_the_suite_s_schedule_names_every_test_file_and_no_other():
+    from conftest import LONGEST_FIRST
+
+    tests_dir = PROJECT_ROOT / "tests"
+    files = {path.relative_to(tests_dir).as_posix() for path in tests_dir.rglob("test_*.py")
+             if "w3c-shacl" not in path.parts}
+    assert sorted(LONGEST_FIRST) == sorted(files - {"test_browser.py"})  # the browser tests run on their own
