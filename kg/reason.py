@@ -19,7 +19,7 @@ from rdflib.term import Node
 from kg.cache import cache_dir, content_hash, register_key, write_atomically
 from kg.load import Register, register_of_graph
 from kg.paths import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kg.terms import Triple, collector_paused, graph_of, oxigraph_quads, rdflib_triples
+from kg.terms import Triple, collector_paused, graph_of, oxigraph_quads, rdflib_converter, rdflib_triples
 
 BUILT_IN_VOCABULARIES = (
     "http://www.w3.org/2001/XMLSchema#",
@@ -37,11 +37,13 @@ ANNOTATION_NAMESPACES = ("http://purl.org/dc/terms/", "http://purl.org/vocab/van
 
 def is_noise(triple: Triple) -> bool:
     """True for inferred triples that tell a reader nothing (owlrl's axiomatic and trivial output)."""
-    subject, _, obj = triple
+    subject, predicate, obj = triple
     return (
-        isinstance(subject, Literal)  # "1921-03-16"^^xsd:date rdf:type xsd:date
-        or any(isinstance(term, BNode) for term in triple)  # typing by anonymous restrictions, list cells
-        or subject == obj  # x owl:sameAs x, C rdfs:subClassOf C, p rdfs:subPropertyOf p
+        isinstance(subject, (Literal, BNode))  # "1921-03-16"^^xsd:date rdf:type xsd:date; anonymous restrictions,
+        or isinstance(predicate, BNode)  # list cells
+        or isinstance(obj, BNode)
+        # x owl:sameAs x, C rdfs:subClassOf C, p rdfs:subPropertyOf p (hashes first: rdflib's == is Python code)
+        or (hash(subject) == hash(obj) and subject == obj)
         or obj in EMPTY_CLASSES  # x rdf:type owl:Thing, C rdfs:subClassOf owl:Thing, p rdfs:range owl:Thing
         or str(subject).startswith(BUILT_IN_VOCABULARIES)  # xsd:date rdf:type rdfs:Datatype, rdf:type a rdf:Property
     )
@@ -147,11 +149,12 @@ def owlrl_vocabulary_looked_up_once() -> Iterator[None]:
             setattr(module, attribute, namespace)
 
 
-def _plain(term: Node) -> Node:
+def _plain_object(triple: Triple) -> Triple:
     # reasonable returns plain literals typed xsd:string, which rdflib treats as different terms
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
+    obj = triple[2]
+    if isinstance(obj, Literal) and obj.datatype == XSD.string:
+        return triple[0], triple[1], Literal(str(obj))
+    return triple
 
 
 # Sets, not tuples: `in` on a tuple of rdflib terms calls their Python __eq__ once per member.
@@ -164,6 +167,11 @@ SCHEMA_PREDICATES = frozenset(
 )  # fmt: skip
 
 
+TYPE_PREDICATE = frozenset((RDF.type,))  # a set: `p != RDF.type` would call rdflib's __eq__ for every triple
+# The terms the rules name: the register's own triples are read with these very objects (see reason_register).
+VOCABULARY = SCHEMA_PREDICATES | EMPTY_CLASSES | {OWL.sameAs, OWL.InverseFunctionalProperty, RDF.nil}
+
+
 def schema_of(closure: set[Triple]) -> Graph:
     """The triples of the closure that the rules reasonable skips read (chains, lists, hierarchies, declarations).
 
@@ -173,7 +181,7 @@ def schema_of(closure: set[Triple]) -> Graph:
     schema.addN(
         (s, p, o, schema)
         for s, p, o in closure
-        if p in SCHEMA_PREDICATES and (p != RDF.type or str(o).startswith(BUILT_IN_VOCABULARIES))
+        if p in SCHEMA_PREDICATES and (p not in TYPE_PREDICATE or str(o).startswith(BUILT_IN_VOCABULARIES))
     )
     return schema
 
@@ -377,12 +385,11 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     add_skipped_rule_inferences(closure)
     # reasonable returns new term objects for every triple; the closure keeps one object per term
     terms = {term: term for triple in closure for term in triple}
+    same = terms.setdefault
     while True:
         reasoner = reasonable.PyReasoner()
-        reasoner.from_graph([t for t in closure if not (t[1] == RDF.type and t[2] in WITHHELD_FROM_REASONABLE)])
-        closure.update(
-            tuple(terms.setdefault(term, term) for term in (s, p, _plain(o))) for s, p, o in reasoner.reason()
-        )
+        reasoner.from_graph([t for t in closure if not (t[2] in WITHHELD_FROM_REASONABLE and t[1] in TYPE_PREDICATE)])
+        closure.update([(same(s, s), same(p, p), same(o, o)) for s, p, o in map(_plain_object, reasoner.reason())])
         if add_skipped_rule_inferences(closure) == 0:
             return closure
 
@@ -420,7 +427,9 @@ def reason_register(register: Register, use_cache: bool = True, engine: str = "f
     store, inferred_graph = register.store, pyoxigraph.NamedNode(INFERRED_GRAPH)
     store.remove_graph(inferred_graph)
     with collector_paused():
-        data, ontology = rdflib_triples(register.data_quads()), rdflib_triples(register.quads(ONTOLOGY_GRAPH))
+        term = rdflib_converter(VOCABULARY)  # one object per term, the rules' constants included
+        data = rdflib_triples(register.data_quads(), term)
+        ontology = rdflib_triples(register.quads(ONTOLOGY_GRAPH), term)
         structural = reasoning_input(data, ontology)
     cached = _closure_cache(register, structural)
     if use_cache and cached.exists():

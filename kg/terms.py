@@ -60,9 +60,22 @@ def oxigraph_converter() -> Callable[[Node], OxigraphTerm]:
     return functools.lru_cache(maxsize=None)(to_oxigraph)
 
 
-def rdflib_converter() -> Callable[[object], Node | None]:
-    """from_oxigraph with a memory: each distinct Oxigraph term is converted once."""
-    return functools.lru_cache(maxsize=None)(from_oxigraph)
+def rdflib_converter(known: Iterable[Node] = ()) -> Callable[[object], Node | None]:
+    """from_oxigraph with a memory: each distinct Oxigraph term is converted once, and a known term (a vocabulary
+    constant such as RDF.type) comes back as that very object.
+
+    Python compares terms by identity before calling rdflib's __eq__ (a Python method): triples whose terms are
+    the same objects as the constants a rule names are found in sets without it.
+    """
+    memory: dict[object, Node | None] = {to_oxigraph(term): term for term in known}
+
+    def convert(term: object) -> Node | None:
+        converted = memory.get(term)
+        if converted is None:
+            converted = memory[term] = from_oxigraph(term)
+        return converted
+
+    return convert
 
 
 @contextlib.contextmanager
@@ -81,9 +94,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def rdflib_triples(quads: Iterable[pyoxigraph.Quad]) -> list[Triple]:
-    """Oxigraph quads as rdflib triples (graph names dropped), each distinct term converted once."""
-    term = rdflib_converter()
+def rdflib_triples(quads: Iterable[pyoxigraph.Quad], term: Callable[[object], Node | None] | None = None,
+                   ) -> list[Triple]:
+    """Oxigraph quads as rdflib triples (graph names dropped), each distinct term converted once (by term, a
+    converter that may be shared between calls, see rdflib_converter)."""
+    term = term or rdflib_converter()
     with collector_paused():
         return [(term(quad.subject), term(quad.predicate), term(quad.object)) for quad in quads]
 
