@@ -389,7 +389,7 @@ def fast_closure(triples: Iterable[Triple]) -> set[Triple]:
     while True:
         reasoner = reasonable.PyReasoner()
         reasoner.from_graph([t for t in closure if not (t[2] in WITHHELD_FROM_REASONABLE and t[1] in TYPE_PREDICATE)])
-        closure.update([(same(s, s), same(p, p), same(o, o)) for s, p, o in map(_plain_object, reasoner.reason())])
+        closure.update((same(s, s), same(p, p), same(o, o)) for s, p, o in map(_plain_object, reasoner.reason()))
         if add_skipped_rule_inferences(closure) == 0:
             return closure
 
@@ -418,6 +418,12 @@ def _closure_cache(register: Register, structural: set[Triple]) -> Path:
     return cache_dir() / f"inferred-{key[:32]}.nt"
 
 
+def data_and_ontology(register: Register) -> tuple[list[Triple], list[Triple]]:
+    """The register's data and ontology as rdflib triples, one object per term, the rules' constants included."""
+    term = rdflib_converter(VOCABULARY)  # dropped on return: it holds an Oxigraph term for each of them
+    return rdflib_triples(register.data_quads(), term), rdflib_triples(register.quads(ONTOLOGY_GRAPH), term)
+
+
 def reason_register(register: Register, use_cache: bool = True, engine: str = "fast") -> None:
     """Add the OWL 2 RL inferences of the register's ontology and data to its store, as the inferred graph.
 
@@ -427,10 +433,7 @@ def reason_register(register: Register, use_cache: bool = True, engine: str = "f
     store, inferred_graph = register.store, pyoxigraph.NamedNode(INFERRED_GRAPH)
     store.remove_graph(inferred_graph)
     with collector_paused():
-        term = rdflib_converter(VOCABULARY)  # one object per term, the rules' constants included
-        data = rdflib_triples(register.data_quads(), term)
-        ontology = rdflib_triples(register.quads(ONTOLOGY_GRAPH), term)
-        structural = reasoning_input(data, ontology)
+        structural = reasoning_input(*data_and_ontology(register))
     cached = _closure_cache(register, structural)
     if use_cache and cached.exists():
         store.load(path=str(cached), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=inferred_graph)
