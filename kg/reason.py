@@ -168,7 +168,7 @@ SCHEMA_PREDICATES = frozenset(
 
 
 TYPE_PREDICATE = frozenset((RDF.type,))  # a set: `p != RDF.type` would call rdflib's __eq__ for every triple
-# The terms the rules name: the register's own triples are read with these very objects (see reason_register).
+# The terms the rules name: the register's own triples are read with these very objects (see data_and_ontology).
 VOCABULARY = SCHEMA_PREDICATES | EMPTY_CLASSES | {OWL.sameAs, OWL.InverseFunctionalProperty, RDF.nil}
 
 

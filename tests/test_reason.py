@@ -171,3 +171,15 @@ def test_the_closure_graph_holds_exactly_what_its_store_holds_through_adds_and_r
         False, False, True]
     assert (None, RDF.type, None) in graph and (a, None, None) not in graph
     assert set(graph) == {(b, RDF.type, OWL.Class)}
+
+
+def test_the_register_is_read_with_the_rules_own_constants_and_one_object_per_term(reasoned):
+    from kg.reason import data_and_ontology
+
+    data, ontology = data_and_ontology(reasoned)
+    types = [triple for triple in data if triple[1] == RDF.type]
+    assert types and all(triple[1] is RDF.type for triple in types)  # the constant itself: found by identity
+    assert all(p is RDFS.subClassOf for _, p, _ in ontology if p == RDFS.subClassOf)
+    in_data = {id(p) for _, p, _ in data if p == CPSU.holder}
+    in_ontology = {id(s) for s, _, _ in ontology if s == CPSU.holder}  # its declaration
+    assert len(in_data | in_ontology) == 1 and in_data and in_ontology  # data and ontology share one converter
