@@ -177,7 +177,7 @@ def schema_of(closure: set[Triple]) -> Graph:
 
     Of rdf:type, only the declarations of properties and classes (objects in the OWL and RDFS vocabularies).
     """
-    schema = Graph()
+    schema = Graph(store="SimpleMemory")  # no contexts: a Memory store and its graph hold each other (a cycle)
     schema.addN(
         (s, p, o, schema)
         for s, p, o in closure

@@ -91,6 +91,10 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # What was made goes straight to the oldest generation: else the next young collections walk it all
+            # (paused, the collector still counts it as young), 4-5 % of reasoning at 10^6 triples.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
