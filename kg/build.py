@@ -90,9 +90,6 @@ def stopwatch(seconds: dict[str, float], stage: str) -> Iterator[None]:
         seconds[stage] = time.perf_counter() - started
 
 
-CHECKS_BESIDE_EXPORT_MAX_TRIPLES = 500_000
-
-
 def register_counts(register: Register) -> dict[str, int]:
     """How many asserted and inferred triples, persons, tenures and congresses the register holds."""
     counts = {"asserted": len(register.asserted_quads()), "inferred": len(register.inferred_quads())}
@@ -194,21 +191,14 @@ def build(
         reason_register(register)
     result.counts = register_counts(register)
     # Oxigraph runs the check queries without holding the GIL, so they run beside the export (a second core);
-    # the export stages its files and moves them into place only once the checks have passed. Side by side, the
-    # two peaks of memory add up: past CHECKS_BESIDE_EXPORT_MAX_TRIPLES the checks run first (measured at 10^6 with
-    # benchmarks/run.py: side by side 121 s and 4,199 MB; first, in this thread, 136 s and 3,012 MB; first but in a
-    # thread of their own 140 s and 3,361 MB, that thread's malloc arena adding to the peak).
-    beside = result.counts["asserted"] + result.counts["inferred"] <= CHECKS_BESIDE_EXPORT_MAX_TRIPLES
-    if not beside:  # the checks first, in this thread (another thread's memory arena would add to the peak)
-        result.failed_checks = _timed_checks(register, seconds)
-        if result.failed_checks:
-            return result
+    # the export stages its files and moves them into place only once the checks have passed. (At 10^6 triples
+    # with benchmarks/run.py the checks add nothing to the peak of memory, which is the reasoning's: a check that
+    # made Oxigraph hash a whole side of a join once did, and is written so that it no longer does.)
     with ThreadPoolExecutor(max_workers=1) as checker:
-        checking = checker.submit(_timed_checks, register, seconds) if beside else None
+        checking = checker.submit(_timed_checks, register, seconds)
 
         def checks_passed() -> bool:
-            if checking is not None:
-                result.failed_checks = checking.result()
+            result.failed_checks = checking.result()
             return not result.failed_checks
 
         with stopwatch(seconds, "export"):

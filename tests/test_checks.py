@@ -153,3 +153,17 @@ def test_no_work_rule_prefix_starts_another_so_a_source_matches_at_most_one_work
     prefixes = sorted(str(prefix) for prefix in policy.objects(None, URIRef(CPSU + "urlPrefix")))
     assert len(prefixes) >= 10
     assert [(a, b) for a in prefixes for b in prefixes if a != b and b.startswith(a)] == []
+
+
+def test_the_domain_range_check_s_limit_on_failing_pairs_is_beyond_what_the_ontology_can_make(queryable):
+    # The LIMIT is there for Oxigraph's planner only: a failing pair is a property with one of its domains or
+    # ranges and a class, so the ontology bounds how many there can be, far below the limit.
+    text = (CHECKS_DIR / "domain-range-violation.rq").read_text(encoding="utf-8")
+    assert text.count("} LIMIT 1000000\n") == 2
+    (row,) = queryable.query("""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT (COUNT(*) AS ?pairs) WHERE {
+          { SELECT DISTINCT ?property ?expected WHERE { ?property rdfs:domain|rdfs:range ?expected } }
+          { SELECT DISTINCT ?class WHERE { ?class a owl:Class } }
+        }""", use_default_graph_as_union=True)
+    assert 1000 < int(row["pairs"].value) < 1000000 // 10

@@ -47,11 +47,9 @@ def test_a_build_whose_checks_find_rows_exits_1_listing_them(tmp_path):
     assert [path.name for path in out.iterdir()] == ["cpsu.ttl"]  # nothing moved in, no staging left
 
 
-@pytest.mark.parametrize("beside", [True, False], ids=["checks beside the export", "checks first (a large register)"])
-def test_failed_checks_leave_the_outputs_whether_they_run_beside_the_export_or_first(tmp_path, monkeypatch, beside):
-    build_module, export_module = importlib.import_module("kg.build"), importlib.import_module("kg.export")
-    if not beside:  # past the limit the checks run alone before the export: the export is never called
-        monkeypatch.setattr(build_module, "CHECKS_BESIDE_EXPORT_MAX_TRIPLES", 0)
+def test_failed_checks_found_beside_the_export_leave_the_outputs_and_a_clean_register_writes_them(tmp_path,
+                                                                                                  monkeypatch):
+    export_module = importlib.import_module("kg.export")
     exports = []
     real_export = export_module.export
     monkeypatch.setattr(export_module, "export", lambda *args, **kwargs: exports.append(1) or real_export(*args, **kwargs))
@@ -61,7 +59,7 @@ def test_failed_checks_leave_the_outputs_whether_they_run_beside_the_export_or_f
     out = previous_build(tmp_path)
     result = build(data, out)
     assert [failure.name for failure in result.failed_checks] == ["duplicate-wikidata-link-violation"]
-    assert (result.files, len(exports)) == ([], 1 if beside else 0)
+    assert (result.files, len(exports)) == ([], 1)  # the export ran, staged its files and was told to stop
     assert [path.name for path in out.iterdir()] == ["cpsu.ttl"] and (out / "cpsu.ttl").read_text() == "previous build\n"
     # and with the register as it is, the same path writes every output
     assert build(DATA_DIR, out).succeeded and all((out / name).is_file() for name in OUTPUTS)
