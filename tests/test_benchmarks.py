@@ -167,6 +167,33 @@ def test_the_growth_table_fits_one_exponent_over_every_size_a_row_finished_at():
     ]
 
 
+def test_the_yardsticks_sort_and_hash_the_register_s_lines_in_a_fixed_random_order(tmp_path):
+    data = tmp_path / "register.ttl"
+    data.write_text("".join(f"<http://example.org/s{i}> <http://example.org/p> {i} .\n" for i in range(50)))
+    lines = bench.shuffled_lines({"data": str(data)})["lines"]
+    assert lines == bench.shuffled_lines({"data": str(data)})["lines"]  # the same order every run
+    assert lines != sorted(lines)
+    assert sorted(lines)[0] == '<http://example.org/s0> <http://example.org/p> "0"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    reported = {}
+    state = {"lines": lines, "report": reported.__setitem__}
+    bench.sort_lines(state)
+    assert reported == {"items": 50}
+    bench.set_of_lines({**state, "lines": lines + lines[:3]})
+    assert reported == {"items": 50}
+
+
+def test_the_growth_table_puts_the_machine_s_yardsticks_under_n_log_n():
+    def ok(seconds: float) -> dict:
+        return {"status": bench.OK, "seconds": seconds, "peak_kb": 1024, "cpu_seconds": seconds, "load": 0.5,
+                "extras": {}, "detail": ""}
+
+    rows = {"reason/project": [ok(1.0)], "yardstick/sort": [ok(1.0)], "yardstick/set": [ok(1.0)]}
+    results = {"sizes": {"1000": {"triples": 1000, "rows": rows},
+                         "10000": {"triples": 10000, "rows": {key: [ok(10.0)] for key in rows}}}}
+    assert [line.split(" | ")[0] for line in bench.growth_table(results)[2:-1]] == [
+        "| *n log n (the target's bound)*", "| yardstick/sort", "| yardstick/set", "| reason/project"]
+
+
 def test_a_stage_s_project_and_reference_runs_take_turns(monkeypatch, tmp_path):
     ran = []
 
