@@ -148,3 +148,12 @@ def test_the_collector_is_paused_for_a_bulk_conversion_and_restored_as_it_was(mo
         assert not gc.isenabled()  # a caller's own pause is left in place
     finally:
         gc.enable()
+
+
+def test_what_is_made_while_the_collector_is_paused_goes_straight_to_the_oldest_generation():
+    with collector_paused():
+        made = [[n] for n in range(1000)]  # lists: the collector tracks every one
+    young = {id(item) for generation in (0, 1) for item in gc.get_objects(generation=generation)}
+    assert not any(id(item) in young for item in made)
+    assert id(made[0]) in {id(item) for item in gc.get_objects(generation=2)}
+    assert gc.isenabled()
